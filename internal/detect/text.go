@@ -1,0 +1,160 @@
+package detect
+
+import "unicode/utf8"
+
+// Byte-level helpers shared by the detectors. They read UTF-8 without
+// decoding whole runes where a byte comparison is enough: every trigger the
+// engine looks for is either ASCII or a three-byte sequence.
+
+// Full-width forms (U+FF01..U+FF5E) are EF BC xx / EF BD xx in UTF-8.
+const (
+	fwLead = 0xEF
+	fwMid  = 0xBC
+	// fwDigit0 is the last byte of ０ (U+FF10).
+	fwDigit0 = 0x90
+)
+
+// digitAt returns the value of the digit at s[i] (ASCII 0-9 or full-width
+// ０-９) and its width in bytes, or width 0 when s[i] starts no digit.
+func digitAt(s string, i int) (v byte, w int) {
+	c := s[i]
+	if c-'0' < 10 {
+		return c - '0', 1
+	}
+	if c == fwLead && i+2 < len(s) && s[i+1] == fwMid && s[i+2]-fwDigit0 < 10 {
+		return s[i+2] - fwDigit0, 3
+	}
+	return 0, 0
+}
+
+// isDigitAt reports whether a digit starts at s[i].
+func isDigitAt(s string, i int) bool {
+	_, w := digitAt(s, i)
+	return w > 0
+}
+
+// digitBefore reports whether the rune ending just before i is a digit.
+func digitBefore(s string, i int) bool {
+	if i <= 0 {
+		return false
+	}
+	if c := s[i-1]; c-'0' < 10 {
+		return true
+	}
+	return i >= 3 && s[i-3] == fwLead && s[i-2] == fwMid && s[i-1]-fwDigit0 < 10
+}
+
+// sepKind classifies a separator between digit groups.
+type sepKind uint8
+
+const (
+	sepNone   sepKind = iota
+	sepSpace          // ' ' or U+3000
+	sepHyphen         // any of the dashes Japanese text uses between digits
+)
+
+// sepAt returns the kind, an identity (the rune) and the width of a digit
+// group separator at s[i]. Japanese text separates digits with ASCII '-',
+// full-width '－', the katakana prolonged sound mark 'ー' (the IME's default
+// for '-' in kana mode), '‐' '‑' '‒' '–' '—' '―' '−' and half-width 'ｰ'.
+func sepAt(s string, i int) (k sepKind, r rune, w int) {
+	if i >= len(s) {
+		return sepNone, 0, 0
+	}
+	switch c := s[i]; c {
+	case ' ':
+		return sepSpace, ' ', 1
+	case '-':
+		return sepHyphen, '-', 1
+	case 0xE2, 0xE3, 0xEF:
+		if i+2 >= len(s) {
+			return sepNone, 0, 0
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case '\u3000':
+			return sepSpace, r, w
+		case 'ー', '－', '‐', '‑', '‒', '–', '—', '―', '−', 'ｰ':
+			return sepHyphen, r, w
+		}
+	}
+	return sepNone, 0, 0
+}
+
+// runeBefore decodes the rune ending just before i (RuneError, 0 at the
+// start).
+func runeBefore(s string, i int) (rune, int) {
+	if i <= 0 {
+		return utf8.RuneError, 0
+	}
+	return utf8.DecodeLastRuneInString(s[:i])
+}
+
+// runeAt decodes the rune starting at i (RuneError, 0 at the end).
+func runeAt(s string, i int) (rune, int) {
+	if i >= len(s) {
+		return utf8.RuneError, 0
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+func isASCIIAlnum(c rune) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isWordRune reports whether r glues to a number as part of one identifier:
+// ASCII letters and digits, full-width letters and digits, and '_'.
+func isWordRune(r rune) bool {
+	return isASCIIAlnum(r) || r == '_' ||
+		(r >= '０' && r <= '９') || (r >= 'Ａ' && r <= 'Ｚ') || (r >= 'ａ' && r <= 'ｚ')
+}
+
+// isSpaceRune reports ASCII blanks and the ideographic space.
+func isSpaceRune(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\u3000'
+}
+
+// numberGlued reports whether the number spanning [start,end) is part of a
+// longer identifier or number: glued to a letter or digit, or joined by a
+// connector to one ("ORD-2024…", "…-01", "3.14", "10.0.0.1"). Spaces and
+// Japanese text around a number do not glue: "カード番号４１１１…" is a
+// number on its own.
+func numberGlued(s string, start, end int) bool {
+	r, w := runeBefore(s, start)
+	if isWordRune(r) {
+		return true
+	}
+	switch r {
+	case '-', '_', '#', '－', '.', '．', '+', '＋':
+		r2, _ := runeBefore(s, start-w)
+		if isWordRune(r2) && (r != '.' && r != '．' || isDigitRune(r2)) {
+			return true
+		}
+		if r == '+' || r == '＋' {
+			return false
+		}
+	}
+	r, w = runeAt(s, end)
+	if isWordRune(r) {
+		return true
+	}
+	switch r {
+	case '-', '_', '－', '.', '．', ':':
+		r2, _ := runeAt(s, end+w)
+		if r == '-' || r == '_' || r == '－' {
+			return isWordRune(r2)
+		}
+		// "1234.56", "…:30" (a time). A comma is not glue: it is the CSV
+		// delimiter as often as a thousands separator, and a thousands
+		// group is never long enough to be an identifier detected here.
+		return isDigitRune(r2)
+	}
+	return false
+}
+
+func isDigitRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= '０' && r <= '９'
+}
