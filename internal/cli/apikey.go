@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/vault"
+)
+
+func init() {
+	register(&Command{Name: "apikey create", Summary: "create an API key for a shop; prints only the key", Run: runAPIKeyCreate})
+	register(&Command{Name: "apikey list", Summary: "list a shop's API keys (never their secrets)", Run: runAPIKeyList})
+	register(&Command{Name: "apikey revoke", Summary: "revoke an API key at once", Run: runAPIKeyRevoke})
+}
+
+func runAPIKeyCreate(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "apikey create", "apikey create --name NAME --scope SCOPE[,SCOPE…] [flags]",
+		"Creates an API key and prints it, alone, on standard output. It is shown only once;\n"+
+			"kinko keeps its hash. Scopes: "+strings.Join(access.AllScopes, ", ")+" (admin implies all).")
+	cf := addCommonFlags(fs)
+	name := fs.String("name", "", "what the key is for, e.g. shop-backend (required)")
+	scope := fs.String("scope", "", "comma-separated scopes (required)")
+	shop := fs.String("shop", vault.DefaultShop, "shop the key belongs to")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return UsageError{Msg: "--name is required"}
+	}
+	scopes, err := access.ParseScopes(*scope)
+	if err != nil {
+		return UsageError{Msg: "--scope: " + err.Error()}
+	}
+	s, err := openFromFlags(ctx, e, cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	shopID, err := s.shopID(ctx, *shop)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.Create(ctx, shopID, *name, scopes)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.Stdout, secret)
+	return nil
+}
+
+func runAPIKeyList(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "apikey list", "apikey list [flags]", "Lists a shop's API keys: id, name, scopes, created, revoked. Secrets are never shown.")
+	cf := addCommonFlags(fs)
+	shop := fs.String("shop", vault.DefaultShop, "shop whose keys to list")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openFromFlags(ctx, e, cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	shopID, err := s.shopID(ctx, *shop)
+	if err != nil {
+		return err
+	}
+	keys, err := s.api.List(ctx, shopID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
+	for _, k := range keys {
+		rev := "-"
+		if k.Revoked != nil {
+			rev = k.Revoked.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.Join(k.Scopes, ","), k.Created.Format(time.RFC3339), rev)
+	}
+	return tw.Flush()
+}
+
+func runAPIKeyRevoke(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "apikey revoke", "apikey revoke [flags] KEY_ID", "Revokes the API key with id KEY_ID (see kinko apikey list); it stops working at once.")
+	cf := addCommonFlags(fs)
+	shop := fs.String("shop", vault.DefaultShop, "shop the key belongs to")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return UsageError{Msg: "give exactly one KEY_ID"}
+	}
+	s, err := openFromFlags(ctx, e, cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	shopID, err := s.shopID(ctx, *shop)
+	if err != nil {
+		return err
+	}
+	if err := s.api.Revoke(ctx, shopID, fs.Arg(0)); err != nil {
+		return fmt.Errorf("no active key %q in shop %q", fs.Arg(0), *shop)
+	}
+	fmt.Fprintf(e.Stderr, "Revoked %s.\n", fs.Arg(0))
+	return nil
+}
+
+func openFromFlags(ctx context.Context, e *Env, cf *commonFlags) (*services, error) {
+	cfg, err := cf.load(e)
+	if err != nil {
+		return nil, err
+	}
+	return openServices(ctx, cfg)
+}

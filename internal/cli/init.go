@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/config"
+	"github.com/kinko-jp/kinko/internal/keyring"
+	"github.com/kinko-jp/kinko/internal/vault"
+)
+
+func init() {
+	register(&Command{Name: "init", Summary: "create the data folder: key file, database, default shop, first API key", Run: runInit})
+}
+
+func runInit(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "init", "init [flags]",
+		"Creates the master key file (mode 0600), the database (SQLite in the data folder unless\n"+
+			"--database names PostgreSQL), the shop \"default\" and a first API key with every scope.\n"+
+			"The key is printed once, as the last line of standard output; only its hash is kept.")
+	cf := addCommonFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return UsageError{Msg: "init takes no arguments"}
+	}
+	cfg, err := cf.load(e)
+	if err != nil {
+		return err
+	}
+	return initialise(ctx, e.Stdout, cfg)
+}
+
+// initialise sets up a fresh installation and prints the first API key as the last line
+// of out. It refuses to touch an installation that already has its default shop.
+func initialise(ctx context.Context, out io.Writer, cfg *config.Config) error {
+	if err := ensureDataDir(cfg.DataDir); err != nil {
+		return err
+	}
+	var kr *keyring.Keyring
+	var err error
+	createdKey := false
+	switch {
+	case cfg.MasterKey != "":
+		kr, err = keyring.FromEnv(cfg.MasterKey, rand.Reader)
+	case fileExists(cfg.KeyFilePath()):
+		kr, err = keyring.Open(cfg.KeyFilePath(), rand.Reader)
+	default:
+		kr, err = keyring.Create(cfg.KeyFilePath(), rand.Reader)
+		createdKey = true
+	}
+	if err != nil {
+		return err
+	}
+	s, err := openWith(ctx, cfg, kr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if _, err := s.vault.ShopByName(ctx, vault.DefaultShop); err == nil {
+		return fmt.Errorf("%s is already initialised (shop %q exists); to get another API key run kinko apikey create", where(cfg), vault.DefaultShop)
+	} else if !errors.Is(err, vault.ErrNoShop) {
+		return err
+	}
+	shop, err := s.vault.CreateShop(ctx, vault.DefaultShop)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.Create(ctx, shop.ID, "initial", access.AllScopes)
+	if err != nil {
+		return err
+	}
+	if createdKey {
+		fmt.Fprintf(out, "Created the master key file %s (mode 0600). Back it up apart from the database: without it no customer can be read.\n", cfg.KeyFilePath())
+	}
+	fmt.Fprintf(out, "Initialised %s with the shop %q.\n", where(cfg), vault.DefaultShop)
+	fmt.Fprintf(out, "The first API key (all scopes) follows. It is shown only this once: store it in your shop backend's secrets now.\n")
+	fmt.Fprintln(out, secret)
+	return nil
+}
+
+func where(cfg *config.Config) string {
+	if cfg.UsesSQLite() {
+		return cfg.DSN()
+	}
+	return "the PostgreSQL database"
+}

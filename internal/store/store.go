@@ -1,0 +1,259 @@
+// Package store is kinko's SQL persistence: one implementation over database/sql with two
+// drivers, embedded SQLite (modernc.org/sqlite, pure Go, the default) and PostgreSQL (pgx).
+// Migrations are versioned and run at Open.
+//
+// Invariants:
+//   - Every write goes through one group-commit writer: concurrent requests are batched into
+//     one transaction and one fsync (SQLite synchronous=FULL), so no request ever waits on
+//     or fails with "database is locked", and a nil error means the write is durable.
+//   - The store holds ciphertext, wrapped keys and blind indexes only; it never sees a
+//     plaintext value of personal data or a key that is not wrapped.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// Dialect names the SQL flavour behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+var (
+	// ErrNotFound means no row matched.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict means the row changed since it was read (optimistic concurrency) or a
+	// unique value already exists.
+	ErrConflict = errors.New("store: conflict")
+)
+
+// DB is an open kinko database.
+type DB struct {
+	dialect Dialect
+	r       *sql.DB // readers
+	w       *sql.DB // the writer's connection(s)
+	writer  *groupWriter
+	now     func() time.Time
+	where   string // safe description for messages: a file path or host/database, never a password
+}
+
+// Options tune Open; the zero value is right for production.
+type Options struct {
+	Now func() time.Time
+}
+
+// SQLiteFileName is the database file inside the data folder.
+const SQLiteFileName = "kinko.db"
+
+// Open connects to the database named by dsn and migrates it. dsn is a postgres:// or
+// postgresql:// URL, or a SQLite file path (optionally prefixed with sqlite: or file:).
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	db := &DB{now: opt.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	var err error
+	if IsPostgres(dsn) {
+		err = db.openPostgres(dsn)
+	} else {
+		err = db.openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.writer = newGroupWriter(db.w, db.writerCount())
+	return db, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func (db *DB) openSQLite(dsn string) error {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return errors.New("database: empty SQLite path")
+	}
+	db.dialect, db.where = SQLite, path
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	// Create the file ourselves so it is 0600 from the first byte (SQLite would use 0644).
+	if f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	} else {
+		f.Close()
+	}
+	// WAL: readers never block the writer. synchronous=FULL: a commit is fsynced, so 201
+	// means durable. secure_delete: freed pages are zeroed, so shredded ciphertext does not
+	// linger in the file. busy_timeout only matters for other processes (the CLI while the
+	// server runs): inside one process all writes go through one connection.
+	q := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
+	w, err := sql.Open("sqlite", q)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", q+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxLifetime(0)
+	db.r, db.w = r, w
+	if err := w.Ping(); err != nil {
+		db.Close()
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	return nil
+}
+
+func (db *DB) openPostgres(dsn string) error {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return errors.New("database: not a valid postgres:// URL")
+	}
+	db.dialect, db.where = Postgres, u.Host+u.Path
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", db.where, err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(32)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return fmt.Errorf("database %s: %s", db.where, safePGError(err))
+	}
+	db.r, db.w = p, p
+	return nil
+}
+
+// safePGError keeps a connection error's message but drops anything after "password" in
+// case a driver ever echoes the DSN.
+func safePGError(err error) string {
+	s := err.Error()
+	if i := strings.Index(strings.ToLower(s), "password="); i >= 0 {
+		s = s[:i] + "…"
+	}
+	return s
+}
+
+func (db *DB) writerCount() int {
+	if db.dialect == Postgres {
+		// PostgreSQL takes concurrent transactions; a few writers overlap network round trips.
+		return 4
+	}
+	return 1 // SQLite has one writer, by design and by us
+}
+
+// Dialect reports the database flavour.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Where describes the database for messages (path or host/database, no credentials).
+func (db *DB) Where() string { return db.where }
+
+// Close stops the writer and closes connections.
+func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.close()
+	}
+	var err error
+	if db.r != nil {
+		err = db.r.Close()
+	}
+	if db.w != nil && db.w != db.r {
+		err = errors.Join(err, db.w.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// Checkpoint folds SQLite's WAL into the main file (a no-op on PostgreSQL).
+func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	// Outside any transaction, on the writer's one connection: it waits its turn.
+	_, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	return err
+}
+
+// q rewrites a query written with ? placeholders for the dialect ($1, $2… for PostgreSQL).
+func (db *DB) q(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+func fromMicros(v int64) time.Time {
+	return time.UnixMicro(v).UTC()
+}
+
+// Backup writes a consistent copy of a SQLite database to path (which must not exist) with
+// mode 0600, using VACUUM INTO: a snapshot taken inside one read transaction, so it is
+// safe while the server writes.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.dialect != SQLite {
+		return errors.New("backup: only the embedded SQLite database can be copied; use pg_dump for PostgreSQL")
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
+	if _, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
