@@ -22,7 +22,9 @@ type Error struct {
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 func (e *Error) Unwrap() error { return e.cause }
 
-func errorf(status int, code, msg string) *Error { return &Error{Status: status, Code: code, Message: msg} }
+func errorf(status int, code, msg string) *Error {
+	return &Error{Status: status, Code: code, Message: msg}
+}
 
 // toAPIError maps a domain error to what the client may see.
 func toAPIError(err error) *Error {

@@ -112,4 +112,3 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	return v, err
 }
-
