@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"strings"
 	"unsafe"
 )
 
@@ -11,11 +12,28 @@ type detector struct {
 	typ Type
 	// onDigits is called at the first digit of every maximal digit run.
 	onDigits func(st *state, p int) (Finding, bool)
+	// onAt is called at '@' (w=1), '＠' or "%40" (w=3).
+	onAt func(st *state, p, w int) (Finding, bool)
+	// onMark is called at each of marks (three-byte runes).
+	onMark func(st *state, p int, r rune) (Finding, bool)
+	marks  []rune
+	// onValue is called for a value whose key names this type: the whole
+	// text under a keyed Context (keyed=true), or the value after an inline
+	// "key:"/"key="/"【key】" in free text, from start up to limit.
+	onValue func(st *state, start, limit int, keyed bool) (Finding, bool)
 }
 
-// detectors lists every detector in priority order (see allTypes).
+// detectors lists every detector in priority order (see allTypes). A new
+// detector is a file with its hooks and one line here.
 var detectors = [...]*detector{
 	{typ: CardNumber, onDigits: cardOnDigits},
+	{typ: MyNumber, onDigits: myNumberOnDigits},
+	{typ: Email, onAt: emailOnAt},
+	{typ: Phone, onDigits: phoneOnDigits},
+	{typ: PostalCode, onDigits: postalOnDigits},
+	{typ: Address, onMark: addressOnMark, marks: []rune{'都', '道', '府', '県'}},
+	{typ: BirthDate, onDigits: birthDateOnDigits},
+	{typ: PersonName, onMark: nameOnMark, marks: []rune{'様'}, onValue: nameOnValue},
 }
 
 // Engine scans text for the types it was built with. It is immutable after
@@ -23,6 +41,18 @@ var detectors = [...]*detector{
 type Engine struct {
 	types  typeSet
 	digits []*detector
+	at     []*detector
+	values []*detector
+	// marks maps a trigger rune to its detectors; few enough to scan.
+	marks []markHook
+	// lead3 flags the first byte of every three-byte trigger, so the scan
+	// loop decodes only those.
+	lead3 [256]bool
+}
+
+type markHook struct {
+	r rune
+	d *detector
 }
 
 // New returns an engine for the given types; nil or empty means all types.
@@ -42,6 +72,22 @@ func New(types []Type) *Engine {
 		if d.onDigits != nil {
 			e.digits = append(e.digits, d)
 		}
+		if d.onAt != nil {
+			e.at = append(e.at, d)
+		}
+		if d.onValue != nil {
+			e.values = append(e.values, d)
+		}
+		for _, r := range d.marks {
+			e.marks = append(e.marks, markHook{r, d})
+		}
+	}
+	// Full-width digits and ＠ (EF BC xx), ：＝ (EF BC 9A/9D), 】(E3 80 91)
+	// and the marks.
+	e.lead3[fwLead] = true
+	e.lead3[0xE3] = true
+	for _, m := range e.marks {
+		e.lead3[byte(0xE0|m.r>>12)] = true
 	}
 	return e
 }
@@ -87,33 +133,185 @@ func (e *Engine) Scan(dst []Finding, text []byte, ctx Context) []Finding {
 	// constants).
 	st := state{s: unsafe.String(unsafe.SliceData(text), len(text)), ctx: ctx}
 	base := len(dst)
+	if ctx.keyed && ctx.hint != 0 {
+		dst = e.scanValue(dst, &st)
+	}
 	dst = e.scan(dst, &st)
 	return resolve(dst, base)
+}
+
+// scanValue runs the value hooks of the types the key names over the whole
+// text, trimmed of blanks and quotes.
+func (e *Engine) scanValue(dst []Finding, st *state) []Finding {
+	start, end := trimValue(st.s, 0, len(st.s))
+	if start >= end {
+		return dst
+	}
+	for _, d := range e.values {
+		if st.ctx.hints(d.typ) && !st.ctx.denies(d.typ) {
+			if f, ok := d.onValue(st, start, end, true); ok {
+				dst = append(dst, f)
+			}
+		}
+	}
+	return dst
+}
+
+// trimValue narrows [start,end) past blanks and one pair of quotes.
+func trimValue(s string, start, end int) (int, int) {
+	for start < end {
+		r, w := runeAt(s, start)
+		if !isSpaceRune(r) && r != '\n' && r != '\r' {
+			break
+		}
+		start += w
+	}
+	for end > start {
+		r, w := runeBefore(s, end)
+		if !isSpaceRune(r) && r != '\n' && r != '\r' {
+			break
+		}
+		end -= w
+	}
+	if end-start >= 2 && (s[start] == '"' && s[end-1] == '"' || s[start] == '\'' && s[end-1] == '\'') {
+		start++
+		end--
+	}
+	return start, end
 }
 
 func (e *Engine) scan(dst []Finding, st *state) []Finding {
 	s := st.s
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c-'0' < 10 || (c == fwLead && i+2 < len(s) && s[i+1] == fwMid && s[i+2]-fwDigit0 < 10) {
-			end := skipDigits(s, i)
-			var best Finding
-			found := false
-			for _, d := range e.digits {
-				if f, ok := d.onDigits(st, i); ok && (!found || better(f, best)) {
-					best, found = f, true
+		switch {
+		case c-'0' < 10:
+			i = e.atDigits(&dst, st, i)
+			continue
+		case c == '@':
+			i = e.atAt(&dst, st, i, 1)
+			continue
+		case c == '%':
+			if i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0' {
+				i = e.atAt(&dst, st, i, 3)
+				continue
+			}
+		case c == ':' || c == '=':
+			if len(e.values) > 0 {
+				dst = e.atSeparator(dst, st, i, 1)
+			}
+		case c >= 0xE0 && e.lead3[c] && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
+			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			switch {
+			case r >= '０' && r <= '９':
+				i = e.atDigits(&dst, st, i)
+				continue
+			case r == '＠':
+				i = e.atAt(&dst, st, i, 3)
+				continue
+			case r == '：' || r == '＝' || r == '】':
+				if len(e.values) > 0 {
+					dst = e.atSeparator(dst, st, i, 3)
+				}
+			default:
+				for _, m := range e.marks {
+					if m.r == r {
+						if f, ok := m.d.onMark(st, i, r); ok {
+							dst = append(dst, f)
+							if f.End > i+3 {
+								i = f.End
+								goto next
+							}
+						}
+					}
 				}
 			}
-			if found {
-				dst = append(dst, best)
-				if best.End > end {
-					end = best.End
-				}
-			}
-			i = end
+			i += 3
 			continue
 		}
 		i++
+	next:
+	}
+	return dst
+}
+
+// atDigits runs the digit detectors at the digit run starting at i and
+// returns where scanning resumes.
+func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
+	end := skipDigits(st.s, i)
+	var best Finding
+	found := false
+	for _, d := range e.digits {
+		if f, ok := d.onDigits(st, i); ok && (!found || better(f, best)) {
+			best, found = f, true
+		}
+	}
+	if found {
+		*dst = append(*dst, best)
+		// Resume after the finding unless it started before this run
+		// (a +81 or an era name) and ended inside it.
+		if best.End > end {
+			end = best.End
+		}
+	}
+	return end
+}
+
+// atAt runs the email detectors at an @ of width w.
+func (e *Engine) atAt(dst *[]Finding, st *state, i, w int) int {
+	for _, d := range e.at {
+		if f, ok := d.onAt(st, i, w); ok {
+			*dst = append(*dst, f)
+			return max(f.End, i+w)
+		}
+	}
+	return i + w
+}
+
+// atSeparator handles an inline "key:" or "key=" whose separator is at i:
+// if the key names a type with a value hook, the hook reads the value.
+func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
+	s := st.s
+	// Quick rejects: "12:34", "a == b", "://".
+	if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
+		return dst
+	}
+	v := i + w
+	for n := 0; n < 4; n++ {
+		r, rw := runeAt(s, v)
+		if !isSpaceRune(r) {
+			break
+		}
+		v += rw
+	}
+	quote := byte(0)
+	if v < len(s) && (s[v] == '"' || s[v] == '\'') {
+		quote = s[v]
+		v++
+	}
+	k, ok := inlineKey(s, v)
+	if !ok {
+		return dst
+	}
+	kc := classifyKey(k)
+	if kc.hint == 0 {
+		return dst
+	}
+	limit := len(s)
+	if quote != 0 {
+		if j := strings.IndexByte(s[v:], quote); j >= 0 {
+			limit = v + j
+		}
+	}
+	if j := strings.IndexByte(s[v:limit], '\n'); j >= 0 {
+		limit = v + j
+	}
+	for _, d := range e.values {
+		if kc.hints(d.typ) && !kc.denies(d.typ) {
+			if f, ok := d.onValue(st, v, limit, false); ok {
+				dst = append(dst, f)
+			}
+		}
 	}
 	return dst
 }

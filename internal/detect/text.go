@@ -17,6 +17,9 @@ const (
 // digitAt returns the value of the digit at s[i] (ASCII 0-9 or full-width
 // ０-９) and its width in bytes, or width 0 when s[i] starts no digit.
 func digitAt(s string, i int) (v byte, w int) {
+	if i >= len(s) {
+		return 0, 0
+	}
 	c := s[i]
 	if c-'0' < 10 {
 		return c - '0', 1

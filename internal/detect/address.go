@@ -1,0 +1,181 @@
+package detect
+
+import (
+	"strings"
+
+	"github.com/kinko-jp/kinko/internal/jptext"
+)
+
+// Addresses: one of the 47 prefectures, then a municipality ending in 市, 区,
+// 町, 村 or 郡 within a few characters, then the rest of the line (chōme,
+// block, building) up to a delimiter. The engine triggers on the suffix of
+// the prefecture (都, 道, 府, 県), which is rarer than its first character.
+
+const (
+	// maxMunicipalityRunes bounds the municipality name: the longest are
+	// about seven characters (南アルプス市, 西多摩郡日の出町 counts 郡 first).
+	maxMunicipalityRunes = 8
+	// maxAddressBytes bounds the rest of the line: a Japanese address with a
+	// building and room is well under a hundred characters.
+	maxAddressBytes = 300
+)
+
+// prefectureEnding returns the start of the prefecture name that ends at
+// end, or -1.
+func prefectureEnding(s string, end int) int {
+	for _, p := range jptext.Prefectures {
+		if st := end - len(p); st >= 0 && s[st:end] == p {
+			return st
+		}
+	}
+	return -1
+}
+
+// prefectureAt returns the end of the prefecture name starting at p.
+func prefectureAt(s string, p int) (int, bool) {
+	if p >= len(s) || s[p] < 0xE4 {
+		return 0, false
+	}
+	for _, name := range jptext.Prefectures {
+		if strings.HasPrefix(s[p:], name) {
+			return p + len(name), true
+		}
+	}
+	return 0, false
+}
+
+// isMunicipalitySuffix reports the characters that end a municipality
+// (or a district, 郡, which a town or village follows).
+func isMunicipalitySuffix(r rune) bool {
+	return r == '市' || r == '区' || r == '町' || r == '村' || r == '郡'
+}
+
+// isPlaceRune reports characters that make up place names: kanji, kana,
+// 々, ヶ, ケ and the prolonged sound mark.
+func isPlaceRune(r rune) bool {
+	return r >= 0x4E00 && r <= 0x9FFF || r >= 0x3041 && r <= 0x3096 || r >= 0x30A1 && r <= 0x30FA ||
+		r == '々' || r == 'ー' || r == 'ヶ' || r == 'ケ'
+}
+
+// addressAt parses an address whose prefecture starts at p and ends at pe.
+func addressAt(s string, p, pe int) (end int, ok bool) {
+	i := pe
+	if r, w := runeAt(s, i); isSpaceRune(r) {
+		i += w
+	}
+	// Municipality: place characters ending in 市区町村郡, at least one
+	// before the suffix ("東京都区部" is not a municipality).
+	n := 0
+	found := false
+	for n < maxMunicipalityRunes {
+		r, w := runeAt(s, i)
+		if !isPlaceRune(r) {
+			break
+		}
+		i += w
+		n++
+		if isMunicipalitySuffix(r) && n > 1 {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	return addressRest(s, i, p+maxAddressBytes), true
+}
+
+// addressRest extends an address over the rest of the line: it stops at a
+// line end, a field delimiter, a quote, two blanks, or a blank before
+// something that is not address (a label, a phone number, 〒, a key=).
+func addressRest(s string, i, limit int) int {
+	end := i
+	limit = min(limit, len(s))
+	for i < limit {
+		r, w := runeAt(s, i)
+		switch r {
+		case '\n', '\r', '\t', '"', '\'', ',', '，', '、', '。', '|', ';', '<', '>', '「', '」', '【', '】',
+			'&', '=', '：', ':', '{', '}', '[', ']', '〒', '様', 0:
+			return end
+		case ' ', '\u3000':
+			if stopAfterBlank(s, i+w) {
+				return end
+			}
+			i += w
+			continue
+		}
+		if r < 0x20 || r == 0x7F {
+			return end
+		}
+		i += w
+		end = i
+	}
+	return end
+}
+
+// stopAfterBlank reports whether what follows a blank inside an address is
+// something else: another blank, a label or key, a phone number, a mark.
+func stopAfterBlank(s string, i int) bool {
+	r, _ := runeAt(s, i)
+	if isSpaceRune(r) || r == '〒' || r == '℡' || i >= len(s) {
+		return true
+	}
+	rest := s[i:min(i+24, len(s))]
+	for _, l := range addressStopWords {
+		if strings.HasPrefix(rest, l) {
+			return true
+		}
+	}
+	// A key such as "tel=" or "name:" ends the address.
+	for j := 0; j < len(rest); j++ {
+		c := rest[j]
+		if c == '=' || c == ':' {
+			return j > 0
+		}
+		if !(isASCIIAlnum(rune(c)) || c == '_' || c == '-') {
+			break
+		}
+	}
+	// A phone number after the address: "… 1-2-3 03-1234-5678".
+	if isDigitAt(s, i) {
+		if _, ok := parsePhoneAt(s, i); ok {
+			return true
+		}
+	}
+	return false
+}
+
+var addressStopWords = []string{
+	"TEL", "Tel", "tel", "FAX", "Fax", "fax", "電話", "携帯", "ＴＥＬ", "ＦＡＸ", "E-mail", "Email", "email",
+	"メール", "担当", "氏名", "お名前", "生年月日",
+}
+
+// Confidences: a prefecture followed by a municipality is an address in all
+// but contrived text; a key says so outright.
+const (
+	confAddress      = 0.9
+	confAddressKeyed = 0.97
+)
+
+// suffixLen is the UTF-8 length of 都, 道, 府 and 県.
+const suffixLen = 3
+
+func addressOnMark(st *state, q int, _ rune) (Finding, bool) {
+	p := prefectureEnding(st.s, q+suffixLen)
+	if p < 0 {
+		return Finding{}, false
+	}
+	end, ok := addressAt(st.s, p, q+suffixLen)
+	if !ok {
+		return Finding{}, false
+	}
+	kc := st.contextAt(p)
+	if kc.denies(Address) {
+		return Finding{}, false
+	}
+	f := Finding{Type: Address, Start: p, End: end, Confidence: confAddress, Reason: "prefecture+municipality"}
+	if kc.hints(Address) {
+		f.Confidence, f.Reason = confAddressKeyed, "prefecture+municipality; key address"
+	}
+	return f, true
+}

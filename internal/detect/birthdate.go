@@ -1,0 +1,259 @@
+package detect
+
+import "strings"
+
+// Birth dates: a real calendar date written 西暦 (1985/4/1, 1985-04-01,
+// 1985.4.1, 1985年4月1日, 19850401 under a birth key) or 和暦 (昭和60年4月1日,
+// 平成元年4月1日, S60.4.1, H2/3/4), reported only when context says it is a
+// birth date: a birth key or column, or a label such as 生年月日, 誕生日,
+// birthday, DOB before it, or 生まれ after it. Any other date is not
+// personal data.
+
+// Plausible birth years: the oldest living people were born around 1910,
+// and nobody registers an account before being born (the upper bound leaves
+// room for the clock; the test pins no year).
+const (
+	minBirthYear = 1900
+	maxBirthYear = 2100
+	// birthLabelWindow is how far back (bytes) a label may sit: "生年月日
+	// (西暦)：" plus blanks.
+	birthLabelWindow = 40
+	// birthSuffixWindow is how far after the date 生まれ may follow.
+	birthSuffixWindow = 12
+)
+
+// era is a Japanese era: its names and the Gregorian year of its year 1.
+type era struct {
+	kanji  string
+	letter byte
+	base   int // Gregorian year = base + era year
+	max    int // last year of the era (0: current era)
+}
+
+var eras = [...]era{
+	{"明治", 'M', 1867, 45}, {"大正", 'T', 1911, 15}, {"昭和", 'S', 1925, 64}, {"平成", 'H', 1988, 31}, {"令和", 'R', 2018, 0},
+}
+
+var birthLabels = []string{
+	"生年月日", "誕生日", "誕生", "birth", "Birth", "BIRTH", "dob", "DOB", "Dob", "birthday", "Birthday",
+	"date of birth", "Date of Birth",
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// readNum reads 1..maxLen digits at i.
+func readNum(s string, i, maxLen int) (v, end, n int) {
+	end = i
+	for end < len(s) && n < maxLen+1 {
+		d, w := digitAt(s, end)
+		if w == 0 {
+			break
+		}
+		v = v*10 + int(d)
+		n++
+		end += w
+	}
+	if n > maxLen {
+		return 0, i, 0
+	}
+	return v, end, n
+}
+
+// dateSep reads a date separator at i: one of / - . (ASCII or full-width)
+// or a dash; it returns its identity and width.
+func dateSep(s string, i int) (rune, int) {
+	r, w := runeAt(s, i)
+	switch asciiOf(r) {
+	case '/', '.', '-':
+		return asciiOf(r), w
+	}
+	if k, _, w := sepAt(s, i); k == sepHyphen {
+		return '-', w
+	}
+	return 0, 0
+}
+
+// parseMonthDay reads "M/D", "M月D日" after a year ended at i with the
+// separator style of the year (kanji when kanji, else the same ASCII sep).
+func parseMonthDay(s string, i int, kanji bool, sep rune) (m, d, end int, ok bool) {
+	m, i2, n := readNum(s, i, 2)
+	if n == 0 {
+		return 0, 0, 0, false
+	}
+	i = i2
+	if kanji {
+		if !strings.HasPrefix(s[i:], "月") {
+			return 0, 0, 0, false
+		}
+		i += len("月")
+	} else {
+		r, w := dateSep(s, i)
+		if r != sep {
+			return 0, 0, 0, false
+		}
+		i += w
+	}
+	d, i2, n = readNum(s, i, 2)
+	if n == 0 {
+		return 0, 0, 0, false
+	}
+	i = i2
+	if kanji {
+		if !strings.HasPrefix(s[i:], "日") {
+			return 0, 0, 0, false
+		}
+		i += len("日")
+	}
+	return m, d, i, true
+}
+
+// parseBirthDateAt parses a date whose digit run starts at p, with an era
+// name looked for just before p. It returns the span and the Gregorian year.
+func parseBirthDateAt(s string, p int) (start, end, year int, ok bool) {
+	if digitBefore(s, p) {
+		return 0, 0, 0, false
+	}
+	start = p
+	eraIdx := -1
+	// 和暦 prefix: "昭和60年", "昭和 60年", "S60.", "H2/".
+	q := p
+	if r, w := runeBefore(s, q); r == ' ' || r == '\u3000' {
+		q -= w
+	}
+	for k, e := range eras {
+		if q >= len(e.kanji) && s[q-len(e.kanji):q] == e.kanji {
+			eraIdx, start = k, q-len(e.kanji)
+			break
+		}
+		if p >= 1 && (s[p-1] == e.letter || s[p-1] == e.letter|0x20) {
+			// "S60.4.1": the letter must stand alone, not end a word.
+			if r, _ := runeBefore(s, p-1); !isWordRune(r) {
+				eraIdx, start = k, p-1
+				break
+			}
+		}
+	}
+	var y, m, d, i int
+	v, i, n := readNum(s, p, 8)
+	switch {
+	case eraIdx >= 0 && n >= 1 && n <= 2:
+		e := eras[eraIdx]
+		if v < 1 || (e.max > 0 && v > e.max) {
+			return 0, 0, 0, false
+		}
+		y = e.base + v
+		kanji := strings.HasPrefix(s[i:], "年")
+		var sep rune
+		if kanji {
+			i += len("年")
+		} else {
+			var w int
+			sep, w = dateSep(s, i)
+			if sep == 0 || s[start] >= 0x80 {
+				// Kanji eras take 年月日; letters take separators.
+				return 0, 0, 0, false
+			}
+			i += w
+		}
+		if m, d, i, ok = parseMonthDay(s, i, kanji, sep); !ok {
+			return 0, 0, 0, false
+		}
+	case n == 4:
+		y = v
+		kanji := strings.HasPrefix(s[i:], "年")
+		var sep rune
+		if kanji {
+			i += len("年")
+		} else {
+			var w int
+			if sep, w = dateSep(s, i); sep == 0 {
+				return 0, 0, 0, false
+			}
+			i += w
+		}
+		if m, d, i, ok = parseMonthDay(s, i, kanji, sep); !ok {
+			return 0, 0, 0, false
+		}
+	case n == 8 && eraIdx < 0:
+		y, m, d = v/10000, v/100%100, v%100
+	default:
+		return 0, 0, 0, false
+	}
+	if y < minBirthYear || y > maxBirthYear || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, 0, 0, false
+	}
+	// A date glued to more digits or to a time is still a date (a
+	// timestamp is never a birth date, but context decides that).
+	if r, _ := runeAt(s, i); isWordRune(r) {
+		return 0, 0, 0, false
+	}
+	return start, i, y, true
+}
+
+// Heisei 元年 ("平成元年4月1日") has no digit before 年: the digit run
+// starts at the month, so look back for "<era>元年".
+func parseGannenAt(s string, p int) (start, end int, ok bool) {
+	const gan = "元年"
+	if p < len(gan) || s[p-len(gan):p] != gan {
+		return 0, 0, false
+	}
+	q := p - len(gan)
+	if r, w := runeBefore(s, q); r == ' ' || r == '\u3000' {
+		q -= w
+	}
+	for _, e := range eras {
+		if q >= len(e.kanji) && s[q-len(e.kanji):q] == e.kanji {
+			m, d, end, ok := parseMonthDay(s, p, true, 0)
+			if !ok || m < 1 || m > 12 || d < 1 || d > daysIn(e.base+1, m) {
+				return 0, 0, false
+			}
+			return q - len(e.kanji), end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Confidences: a real date under a birth key or label is a birth date.
+const (
+	confBirthKeyed = 0.96
+	confBirthLabel = 0.93
+)
+
+func birthDateOnDigits(st *state, p int) (Finding, bool) {
+	start, end, _, ok := parseBirthDateAt(st.s, p)
+	if !ok {
+		if start, end, ok = parseGannenAt(st.s, p); !ok {
+			return Finding{}, false
+		}
+	}
+	kc := st.contextAt(start)
+	if kc.denies(BirthDate) {
+		return Finding{}, false
+	}
+	f := Finding{Type: BirthDate, Start: start, End: end}
+	switch {
+	case kc.hints(BirthDate):
+		f.Confidence, f.Reason = confBirthKeyed, "calendar-date; key birth_date"
+	case labelBefore(st.s, start, birthLabelWindow, birthLabels):
+		f.Confidence, f.Reason = confBirthLabel, "calendar-date; label"
+	case labelAfter(st.s, end, birthSuffixWindow, bornSuffixes):
+		f.Confidence, f.Reason = confBirthLabel, "calendar-date; label 生まれ"
+	default:
+		return Finding{}, false
+	}
+	return f, true
+}
+
+// bornSuffixes follow a birth date: "1985年4月1日生まれ", "1985年4月1日生".
+var bornSuffixes = []string{"生まれ", "生"}

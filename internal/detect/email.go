@@ -1,0 +1,202 @@
+package detect
+
+// Email addresses: local@domain with the @ written as '@', full-width '＠'
+// or percent-encoded "%40" (a query string: "?email=taro%40example.jp").
+// Full-width letters, digits and dots count as their ASCII forms. The domain
+// needs at least two labels and an alphabetic top-level label that is not a
+// file extension ("icon@2x.png" is a file name).
+
+const (
+	maxLocalBytes  = 64 * 3 // RFC 5321 64 characters, full-width ones 3 bytes
+	maxDomainBytes = 253 * 3
+)
+
+// asciiOf maps a full-width ASCII form (U+FF01..U+FF5E) to ASCII and leaves
+// ASCII alone; anything else gives 0.
+func asciiOf(r rune) rune {
+	if r < 0x80 {
+		return r
+	}
+	if r >= 0xFF01 && r <= 0xFF5E {
+		return r - 0xFEE0
+	}
+	return 0
+}
+
+func isLocalChar(c rune) bool {
+	return isASCIIAlnum(c) || c == '.' || c == '_' || c == '+' || c == '-'
+}
+
+func isHex(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 6
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return (c | 0x20) - 'a' + 10
+}
+
+// parseEmailAt parses the address around the @ at at (width w).
+func parseEmailAt(s string, at, w int) (start, end int, ok bool) {
+	// Local part, leftwards.
+	i := at
+	for at-i < maxLocalBytes && i > 0 {
+		// A percent escape: "%2B" is '+', part of the local part; "%3D" is
+		// '=', which ends it.
+		if i >= 3 && s[i-3] == '%' && isHex(s[i-2]) && isHex(s[i-1]) {
+			c := rune(unhex(s[i-2])<<4 | unhex(s[i-1]))
+			if !isLocalChar(c) {
+				break
+			}
+			i -= 3
+			continue
+		}
+		r, rw := runeBefore(s, i)
+		if !isLocalChar(asciiOf(r)) {
+			break
+		}
+		i -= rw
+	}
+	// Leading dots are punctuation, not address ("….taro@").
+	for i < at {
+		r, rw := runeAt(s, i)
+		if asciiOf(r) != '.' {
+			break
+		}
+		i += rw
+	}
+	if i == at {
+		return 0, 0, false
+	}
+	start = i
+	if r, _ := runeBefore(s, at); asciiOf(r) == '.' {
+		return 0, 0, false
+	}
+	// Domain, rightwards: labels of letters, digits and '-', joined by dots.
+	j := at + w
+	labels := 0
+	labelLen := 0
+	lastDot, prevDot := -1, -1
+	prev := rune('.')
+	end = j
+	for j < len(s) && j-at < maxDomainBytes {
+		r, rw := runeAt(s, j)
+		c := asciiOf(r)
+		switch {
+		case isASCIIAlnum(c) || c == '-':
+			if prev == '.' && c == '-' {
+				return 0, 0, false
+			}
+			if labelLen == 0 {
+				labels++
+			}
+			labelLen++
+			j += rw
+			if c != '-' {
+				end = j
+			}
+		case c == '.' && prev != '.' && labelLen > 0:
+			if prev == '-' {
+				return 0, 0, false
+			}
+			prevDot, lastDot = lastDot, j+rw // start of the next label
+			labelLen = 0
+			j += rw
+		default:
+			goto done
+		}
+		prev = c
+	}
+done:
+	// A trailing dot ends the sentence, not the domain.
+	if labelLen == 0 {
+		lastDot = prevDot
+	}
+	if labels < 2 || lastDot < 0 || lastDot >= end {
+		return 0, 0, false
+	}
+	tld := s[lastDot:end]
+	if !tldAlphaOnly(tld) || runeCount(tld) < 2 || runeCount(tld) > 24 || fileExtension(tld) {
+		return 0, 0, false
+	}
+	// Glued on the right to more address-like text is not an address.
+	if r, _ := runeAt(s, end); isASCIIAlnum(asciiOf(r)) || r == '@' {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+func tldAlphaOnly(t string) bool {
+	for _, r := range t {
+		c := asciiOf(r)
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func runeCount(t string) int {
+	n := 0
+	for range t {
+		n++
+	}
+	return n
+}
+
+// fileExtensions are top-level labels that, after an @, name a file or an
+// asset ("logo@2x.png", "pkg@1.2.min.js") rather than a mail domain.
+var fileExtensions = []string{
+	"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "css", "js", "mjs", "map", "html", "htm",
+	"json", "xml", "txt", "csv", "pdf", "zip", "gz", "tgz", "md", "go", "py", "rb", "php", "ts", "tsx", "jsx",
+	"vue", "yml", "yaml", "toml", "lock", "woff", "woff2", "ttf", "otf", "eot", "mp4", "mp3", "wav", "log",
+	"sh", "exe", "dll", "so", "jar", "war", "tar", "xz", "bz2", "rs", "java", "kt", "swift", "scss", "less",
+}
+
+func fileExtension(t string) bool {
+	if len(t) > 5 {
+		return false
+	}
+	var b [5]byte
+	for i := 0; i < len(t); i++ {
+		b[i] = t[i] | 0x20
+	}
+	for _, e := range fileExtensions {
+		if string(b[:len(t)]) == e {
+			return true
+		}
+	}
+	return false
+}
+
+// Confidences: the syntax is specific; a percent-encoded @ could also be a
+// literal "%40" in some other encoding, so it scores a little lower.
+const (
+	confEmail        = 0.97
+	confEmailKeyed   = 0.99
+	confEmailEncoded = 0.95
+)
+
+// emailOnAt is the email detector's trigger: '@', '＠' or "%40" at p.
+func emailOnAt(st *state, p, w int) (Finding, bool) {
+	start, end, ok := parseEmailAt(st.s, p, w)
+	if !ok {
+		return Finding{}, false
+	}
+	kc := st.contextAt(start)
+	if kc.denies(Email) {
+		return Finding{}, false
+	}
+	f := Finding{Type: Email, Start: start, End: end, Confidence: confEmail, Reason: "email-syntax"}
+	switch {
+	case kc.hints(Email):
+		f.Confidence, f.Reason = confEmailKeyed, "email-syntax; key email"
+	case w == 3 && st.s[p] == '%':
+		f.Confidence, f.Reason = confEmailEncoded, "email-syntax(percent-encoded)"
+	case w == 3:
+		f.Reason = "email-syntax(full-width)"
+	}
+	return f, true
+}

@@ -1,0 +1,52 @@
+package detect
+
+import "strings"
+
+// labelBefore reports whether one of labels ends within window bytes before
+// p on the same line. It is called for candidates only, never per byte.
+func labelBefore(s string, p, window int, labels []string) bool {
+	lo := max(p-window, 0)
+	seg := s[lo:p]
+	if i := strings.LastIndexByte(seg, '\n'); i >= 0 {
+		seg = seg[i+1:]
+	}
+	for _, l := range labels {
+		if strings.Contains(seg, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// labelAfter reports whether one of labels starts within window bytes after
+// p on the same line.
+func labelAfter(s string, p, window int, labels []string) bool {
+	hi := min(p+window, len(s))
+	seg := s[p:hi]
+	if i := strings.IndexByte(seg, '\n'); i >= 0 {
+		seg = seg[:i]
+	}
+	for _, l := range labels {
+		if strings.Contains(seg, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// identifierLabels name numbers that are not personal data: order, tracking
+// and slip numbers, barcodes, amounts. A number right after one of these is
+// that identifier.
+var identifierLabels = []string{
+	"注文", "受注", "伝票", "追跡", "問合せ", "問い合わせ", "お問合せ", "配送", "荷物", "JAN", "ＪＡＮ",
+	"商品コード", "品番", "型番", "order", "Order", "ORDER", "tracking", "Tracking", "TRACKING",
+	"invoice", "Invoice", "sku", "SKU", "barcode", "金額", "合計", "価格", "円", "¥", "￥", "ID", "id:", "No.",
+}
+
+// identifierWindow is how far back an identifier label may sit.
+const identifierWindow = 32
+
+// negativeLabelBefore reports whether an identifier label sits shortly before p.
+func negativeLabelBefore(s string, p int) bool {
+	return labelBefore(s, p, identifierWindow, identifierLabels)
+}

@@ -1,0 +1,373 @@
+package detect
+
+import "strings"
+
+// Person names in kanji or kana (and Latin letters under a name key), found
+// from context only: a value under a name key or column (name, 氏名, お名前,
+// 姓, 名, フリガナ, first_name…), a value after an inline name label
+// ("お名前：山田 太郎 様", "【氏名】山田花子"), or the words before a 様
+// salutation ("山田 太郎 様"). A name is one to three tokens separated by
+// single blanks; each token is kanji (with okurigana-free hiragana allowed
+// for given names), katakana or hiragana, never a mix of kanji and katakana
+// (that is a product: "オーガニック緑茶"), and never a word that only looks
+// like a name before 様 (お客様, 皆様, ご担当者様).
+
+// Name length limits in characters.
+const (
+	maxNameTokens     = 3
+	maxKanjiToken     = 6  // 勅使河原 (4), 佐々木小次郎 (6) unspaced
+	maxKanaToken      = 12 // カタカナ given names are longer: アレクサンドラ
+	maxLatinToken     = 20
+	nameLabelWindow   = 24
+	maxNameValueBytes = 120
+)
+
+// script classes for name tokens.
+type script uint8
+
+const (
+	scNone script = iota
+	scKanji
+	scHira
+	scKata
+	scLatin
+)
+
+func scriptOf(r rune) script {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3400 && r <= 0x4DBF, r == '々', r == '〆', r == 'ヶ':
+		return scKanji
+	case r >= 0x3041 && r <= 0x3096:
+		return scHira
+	case r >= 0x30A1 && r <= 0x30FA, r == 'ー', r == '・', r >= 0xFF66 && r <= 0xFF9F:
+		return scKata
+	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '\'':
+		return scLatin
+	}
+	return scNone
+}
+
+// honorifics end a name without being part of it.
+var honorifics = []string{"様", "さま", "さん", "殿", "君", "くん", "ちゃん", "氏"}
+
+// notNameBeforeSama are words that take 様 without being a person's name;
+// matched as suffixes of the run before 様.
+var notNameBeforeSama = []string{
+	"客", "皆", "各位", "奥", "王", "神", "仏", "殿", "同", "仕", "模", "異", "多", "貴", "疲れ", "苦労",
+	"世話", "父", "母", "兄", "姉", "弟", "妹", "娘", "息子", "者", "御中", "会社", "社", "店", "得意",
+	"有", "一", "両", "今", "左", "斯", "何", "外", "人", "方", "家族", "族", "主人", "旦那", "員", "主",
+	"宛", "上", "先", "局", "部", "課", "係", "室", "所", "院", "校", "館", "屋", "堂", "組", "団",
+	"協会", "センター", "チーム", "ショップ", "ストア", "オーナー", "ゲスト", "ユーザー", "メンバー", "様",
+}
+
+// notNameTokens are labels and common words that sit where a surname would.
+var notNameTokens = []string{
+	"氏名", "宛名", "名前", "お名前", "担当", "担当者", "ご担当者", "送付先", "お届け先", "ご注文者", "注文者",
+	"購入者", "会員", "お客", "顧客", "受取人", "差出人", "依頼主", "契約者", "申込者", "フリガナ", "ふりがな",
+	"カナ", "姓", "名", "セイ", "メイ", "敬具", "拝啓", "各位", "以上", "宛先", "先生", "電話", "住所", "メール",
+	"株式会社", "有限会社", "合同会社", "本日", "先日", "今回", "今後", "引き続き", "何卒",
+}
+
+// corporateMarks inside a token make it an organisation, not a person.
+var corporateMarks = []string{"株式会社", "有限会社", "合同会社", "(株)", "（株）", "㈱", "会社", "商店", "支店", "大学", "病院", "銀行", "事務所"}
+
+// nameToken describes one token.
+type nameToken struct {
+	start, end int
+	runes      int
+	sc         script // scKanji covers kanji with hiragana
+}
+
+// readTokenForward reads one name token at i, stopping before an
+// honorific. It returns ok=false when i starts no name character.
+func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
+	t.start = i
+	var kanji, hira, kata, latin bool
+	for i < limit {
+		if t.runes > 0 && hasHonorificAt(s, i) {
+			break
+		}
+		r, w := runeAt(s, i)
+		switch scriptOf(r) {
+		case scKanji:
+			kanji = true
+		case scHira:
+			hira = true
+		case scKata:
+			kata = true
+		case scLatin:
+			latin = true
+		default:
+			goto done
+		}
+		i += w
+		t.runes++
+	}
+done:
+	t.end = i
+	switch {
+	case t.runes == 0:
+		return t, false
+	case latin && (kanji || hira || kata), kata && (kanji || hira):
+		return t, false
+	case latin:
+		t.sc = scLatin
+	case kata:
+		t.sc = scKata
+	case kanji:
+		t.sc = scKanji
+	default:
+		t.sc = scHira
+	}
+	return t, tokenLenOK(t)
+}
+
+func tokenLenOK(t nameToken) bool {
+	switch t.sc {
+	case scKanji:
+		return t.runes <= maxKanjiToken
+	case scLatin:
+		return t.runes <= maxLatinToken
+	}
+	return t.runes <= maxKanaToken
+}
+
+func hasHonorificAt(s string, i int) bool {
+	for _, h := range honorifics {
+		if strings.HasPrefix(s[i:], h) {
+			end := i + len(h)
+			// "様" followed by more name characters is part of a word (様子);
+			// an honorific ends the name.
+			r, _ := runeAt(s, end)
+			if h == "様" || h == "殿" || h == "氏" || scriptOf(r) == scNone || scriptOf(r) == scKanji && h != "君" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isNotNameToken(s string) bool {
+	for _, w := range notNameTokens {
+		if s == w {
+			return true
+		}
+	}
+	for _, c := range corporateMarks {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseNameForward reads up to three tokens from i (after a label or at the
+// start of a keyed value) and returns the span of the name.
+func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes int, ok bool) {
+	limit = min(limit, len(s), i+maxNameValueBytes)
+	start, end = i, i
+	n := 0
+	var first script
+	for n < maxNameTokens {
+		if hasHonorificAt(s, i) {
+			break
+		}
+		t, ok := readTokenForward(s, i, limit)
+		if !ok {
+			break
+		}
+		// Kanji with hiragana in one token is a given name in a name
+		// column ("山田はなこ") but in prose it is a word with okurigana
+		// ("未入力です"): only a keyed value may mix them.
+		if !keyed && t.sc == scKanji && mixesHiragana(s[t.start:t.end]) {
+			break
+		}
+		if isNotNameToken(s[t.start:t.end]) {
+			break
+		}
+		// A token followed by a key separator is the next label: "山田太郎
+		// 電話：…".
+		if r, _ := runeAt(s, t.end); r == ':' || r == '：' || r == '=' {
+			break
+		}
+		if n == 0 {
+			first = t.sc
+		} else if (first == scLatin) != (t.sc == scLatin) {
+			break
+		}
+		end = t.end
+		runes += t.runes
+		n++
+		// One blank between tokens.
+		r, w := runeAt(s, t.end)
+		if !isSpaceRune(r) {
+			break
+		}
+		i = t.end + w
+	}
+	if n == 0 {
+		return 0, 0, 0, false
+	}
+	return start, end, runes, true
+}
+
+// nameValueEnds reports whether nothing but blanks, an honorific, a quote
+// or a delimiter follows end: a keyed value must be all name.
+func nameValueEnds(s string, end, limit int) bool {
+	i := end
+	for i < limit {
+		r, w := runeAt(s, i)
+		if isSpaceRune(r) {
+			i += w
+			continue
+		}
+		if hasHonorificAt(s, i) {
+			for _, h := range honorifics {
+				if strings.HasPrefix(s[i:], h) {
+					i += len(h)
+					break
+				}
+			}
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// Confidences: a key or label names the value; a salutation is strong but
+// not perfect (山田商店様 is caught by the stop list, not every shop is).
+const (
+	confNameKeyed     = 0.93
+	confNameLabel     = 0.93
+	confNameSama      = 0.88
+	confNameSamaLabel = 0.96
+	confNameLatin     = 0.8
+)
+
+// nameOnValue checks a value under a name key, or after an inline name
+// label in free text, running from start up to limit.
+func nameOnValue(st *state, start, limit int, keyed bool) (Finding, bool) {
+	s := st.s
+	b, e, runes, ok := parseNameForward(s, start, limit, keyed)
+	if !ok {
+		return Finding{}, false
+	}
+	if keyed && !nameValueEnds(s, e, limit) {
+		return Finding{}, false
+	}
+	if !keyed && runes < 2 {
+		return Finding{}, false
+	}
+	f := Finding{Type: PersonName, Start: b, End: e, Confidence: confNameKeyed, Reason: "name-shape; key name"}
+	if !keyed {
+		f.Confidence, f.Reason = confNameLabel, "name-shape; label"
+	}
+	if r, _ := runeAt(s, b); scriptOf(r) == scLatin {
+		f.Confidence = confNameLatin
+	}
+	return f, true
+}
+
+// readTokenBackward reads the name token ending at end: a maximal run of one
+// script family (kanji, katakana or hiragana).
+func readTokenBackward(s string, end int) (t nameToken, ok bool) {
+	t.end = end
+	i := end
+	r, _ := runeBefore(s, i)
+	sc := scriptOf(r)
+	if sc == scNone || sc == scLatin {
+		return t, false
+	}
+	for i > 0 && t.runes <= maxKanaToken {
+		r, w := runeBefore(s, i)
+		if scriptOf(r) != sc {
+			break
+		}
+		i -= w
+		t.runes++
+	}
+	t.start = i
+	t.sc = sc
+	prev, _ := runeBefore(s, i)
+	// Hiragana right after kanji is okurigana (お疲れ様), not a name.
+	if sc == scHira && scriptOf(prev) == scKanji {
+		return t, false
+	}
+	return t, tokenLenOK(t) && t.runes >= 1
+}
+
+// nameOnMark handles 様 at q: the name is the one or two tokens before it.
+func nameOnMark(st *state, q int, _ rune) (Finding, bool) {
+	s := st.s
+	// 様 followed by more kanji is a word (様子, 様式, 様々).
+	if r, _ := runeAt(s, q+len("様")); r == '々' || r == '子' || r == '式' || r == '相' || r == '態' || r == '変' {
+		return Finding{}, false
+	}
+	end := q
+	if r, w := runeBefore(s, end); isSpaceRune(r) {
+		end -= w
+	}
+	last, ok := readTokenBackward(s, end)
+	if !ok || last.runes < 1 {
+		return Finding{}, false
+	}
+	word := s[last.start:last.end]
+	for _, w := range notNameBeforeSama {
+		if strings.HasSuffix(word, w) {
+			return Finding{}, false
+		}
+	}
+	if isNotNameToken(word) {
+		return Finding{}, false
+	}
+	start := last.start
+	runes := last.runes
+	// A surname before a blank: "山田 太郎 様".
+	if r, w := runeBefore(s, last.start); isSpaceRune(r) {
+		if prev, ok := readTokenBackward(s, last.start-w); ok && !isNotNameToken(s[prev.start:prev.end]) &&
+			(prev.sc == last.sc || prev.sc == scKanji && last.sc == scHira) && nameBoundaryBefore(s, prev.start) {
+			start = prev.start
+			runes += prev.runes
+		}
+	}
+	if runes < 2 {
+		return Finding{}, false
+	}
+	if !nameBoundaryBefore(s, start) && last.sc != scKanji {
+		return Finding{}, false
+	}
+	f := Finding{Type: PersonName, Start: start, End: last.end, Confidence: confNameSama, Reason: "name-shape; salutation 様"}
+	if labelBefore(s, start, nameLabelWindow, nameLabels) {
+		f.Confidence, f.Reason = confNameSamaLabel, "name-shape; label+salutation 様"
+	}
+	return f, true
+}
+
+var nameLabels = []string{"名前", "氏名", "宛名", "name", "Name", "NAME"}
+
+// nameBoundaryBefore reports whether a name may start at i: at the start,
+// after a blank, punctuation or a label separator, or after hiragana (a
+// particle) when the name is kanji.
+func nameBoundaryBefore(s string, i int) bool {
+	r, _ := runeBefore(s, i)
+	if i == 0 || isSpaceRune(r) || r == '\n' || r == '\r' {
+		return true
+	}
+	switch scriptOf(r) {
+	case scNone:
+		return true
+	case scHira:
+		return true
+	}
+	return false
+}
+
+func mixesHiragana(tok string) bool {
+	for _, r := range tok {
+		if scriptOf(r) == scHira {
+			return true
+		}
+	}
+	return false
+}

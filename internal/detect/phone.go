@@ -1,0 +1,240 @@
+package detect
+
+// Japanese phone numbers: mobile (070/080/090, 060), IP (050), M2M (020),
+// toll-free and navigation (0120, 0800, 0570, 0990) and fixed lines (10
+// digits: an area code of 2–5 digits with the trunk 0, a local exchange and a
+// 4-digit subscriber number), written plain, with dashes or spaces, with the
+// area code in parentheses, or internationally as +81 without the trunk 0.
+
+// Phone number lengths in digits, trunk 0 included (MIC numbering plan).
+const (
+	fixedDigits  = 10 // 0AB-CDE-FGHJ
+	mobileDigits = 11 // 0A0-CDEF-GHJK
+	// maxPhoneGroups: 3 groups is every domestic layout; +81 adds one.
+	maxPhoneGroups = 4
+)
+
+// phoneNum is a parsed phone candidate: national digits (with the trunk 0)
+// and the length of each written group.
+type phoneNum struct {
+	start, end int
+	d          [mobileDigits + 1]byte
+	n          int
+	lens       [maxPhoneGroups]int
+	ng         int
+	intl       bool
+	paren      bool
+}
+
+// parsePhoneAt parses a phone number whose digit run starts at p (the
+// number itself may start earlier, at '+' or '(').
+func parsePhoneAt(s string, p int) (ph phoneNum, ok bool) {
+	if digitBefore(s, p) {
+		return ph, false
+	}
+	ph.start = p
+	i := p
+	// "+81 …": the run starts at 8 after a plus sign.
+	if r, w := runeBefore(s, p); r == '+' || r == '＋' {
+		v1, w1 := digitAt(s, p)
+		if w1 == 0 || v1 != 8 || p+w1 >= len(s) {
+			return ph, false
+		}
+		v2, w2 := digitAt(s, p+w1)
+		if w2 == 0 || v2 != 1 {
+			return ph, false
+		}
+		ph.intl = true
+		ph.start = p - w
+		i = p + w1 + w2
+		// One separator after the country code, and an optional "(0)".
+		if k, _, w := sepAt(s, i); k != sepNone {
+			i += w
+		}
+		if i+2 < len(s) && s[i] == '(' && s[i+1] == '0' && s[i+2] == ')' {
+			i += 3
+			if k, _, w := sepAt(s, i); k != sepNone {
+				i += w
+			}
+		}
+		ph.d[0] = 0
+		ph.n = 1
+		if v, w := digitAt(s, i); w == 0 || v == 0 {
+			return ph, false
+		}
+	} else if r == '(' || r == '（' {
+		ph.start = p - w
+		ph.paren = true
+	} else if v, _ := digitAt(s, p); v != 0 {
+		return ph, false
+	}
+	var sepR rune
+	inParen := ph.paren
+	for ph.ng < maxPhoneGroups {
+		gl := 0
+		for i < len(s) {
+			v, w := digitAt(s, i)
+			if w == 0 {
+				break
+			}
+			if ph.n >= len(ph.d) {
+				return ph, false // longer than any phone number
+			}
+			ph.d[ph.n] = v
+			ph.n++
+			gl++
+			i += w
+		}
+		if gl == 0 {
+			return ph, false
+		}
+		ph.lens[ph.ng] = gl
+		ph.ng++
+		ph.end = i
+		// Separators: one dash or space, or a closing parenthesis (with an
+		// optional dash or space after it), or an opening one before the
+		// local number: "(03)1234-5678", "03(1234)5678".
+		j := i
+		if inParen {
+			if j < len(s) && s[j] == ')' {
+				j++
+			} else if r, w := runeAt(s, j); r == '）' {
+				j += w
+			} else {
+				return ph, false
+			}
+			inParen = false
+			if k, _, w := sepAt(s, j); k != sepNone {
+				j += w
+			}
+		} else if j < len(s) && s[j] == '(' {
+			j++
+			inParen = true
+		} else if r, w := runeAt(s, j); r == '（' {
+			j += w
+			inParen = true
+		} else {
+			k, r, w := sepAt(s, j)
+			if k == sepNone {
+				break
+			}
+			if sepR != 0 && r != sepR {
+				break
+			}
+			sepR = r
+			j += w
+		}
+		if j >= len(s) || !isDigitAt(s, j) {
+			if inParen {
+				return ph, false
+			}
+			break
+		}
+		i = j
+	}
+	if inParen {
+		return ph, false
+	}
+	if numberGlued(s, ph.start, ph.end) {
+		return ph, false
+	}
+	// With '+81' the first national group follows the restored trunk 0.
+	if ph.intl {
+		ph.lens[0]++
+	}
+	return ph, validPhone(&ph)
+}
+
+// validPhone checks the digits and the written grouping against the
+// numbering plan.
+func validPhone(ph *phoneNum) bool {
+	d := ph.d[:ph.n]
+	if len(d) < fixedDigits || d[0] != 0 || d[1] == 0 {
+		return false
+	}
+	p3 := prefix(d, 3)
+	p4 := prefix(d, 4)
+	lens := ph.lens[:ph.ng]
+	grouped := len(lens) > 1
+	shape := func(want ...int) bool {
+		if !grouped {
+			return true
+		}
+		if len(lens) != len(want) {
+			return false
+		}
+		for i := range want {
+			if lens[i] != want[i] {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case p3 == 60 || p3 == 70 || p3 == 80 || p3 == 90 || p3 == 50 || p3 == 20:
+		// 0A0: mobile, PHS, IP, M2M, 11 digits (0800 is toll-free, below).
+		if p4 == 800 {
+			return len(d) == mobileDigits && shape(4, 3, 4)
+		}
+		return len(d) == mobileDigits && shape(3, 4, 4)
+	case p4 == 120 || p4 == 570 || p4 == 990:
+		// 0120 / 0570 / 0990: 10 digits, 4-3-3 or 4-2-4 (0120-12-3456).
+		return len(d) == fixedDigits && (shape(4, 3, 3) || shape(4, 2, 4))
+	}
+	if len(d) != fixedDigits {
+		return false
+	}
+	if !grouped {
+		return true
+	}
+	// Fixed line: area code (2–5 digits with the trunk 0) + local exchange
+	// (1–4 digits) = 6 digits, then the 4-digit subscriber number. Two-digit
+	// area codes exist only for Tokyo (03), Osaka (06) and parts of Chiba and
+	// Saitama (04).
+	if len(lens) != 3 || lens[2] != 4 || lens[0]+lens[1] != 6 || lens[0] < 2 || lens[0] > 5 {
+		return false
+	}
+	if lens[0] == 2 && d[1] != 3 && d[1] != 4 && d[1] != 6 {
+		return false
+	}
+	if lens[0] > 2 && (d[1] == 3 || d[1] == 6) {
+		// 03 and 06 are the whole area code: "031-234-5678" is no number.
+		return false
+	}
+	return true
+}
+
+// Phone confidences: the numbering plan rejects most digit strings, the
+// written grouping or a +81 prefix makes a coincidence rare, and a bare
+// 10-digit run is the weakest shape (many identifiers start with 0).
+const (
+	confPhoneKeyed   = 0.97
+	confPhoneGrouped = 0.92
+	confPhoneMobile  = 0.85
+	confPhoneFixed   = 0.7
+)
+
+func phoneOnDigits(st *state, p int) (Finding, bool) {
+	ph, ok := parsePhoneAt(st.s, p)
+	if !ok {
+		return Finding{}, false
+	}
+	kc := st.contextAt(p)
+	if kc.denies(Phone) {
+		return Finding{}, false
+	}
+	f := Finding{Type: Phone, Start: ph.start, End: ph.end}
+	switch {
+	case kc.hints(Phone):
+		f.Confidence, f.Reason = confPhoneKeyed, "jp-phone-shape; key phone"
+	case ph.intl:
+		f.Confidence, f.Reason = confPhoneGrouped, "jp-phone-shape(+81)"
+	case ph.ng > 1:
+		f.Confidence, f.Reason = confPhoneGrouped, "jp-phone-shape(grouped)"
+	case ph.n == mobileDigits:
+		f.Confidence, f.Reason = confPhoneMobile, "jp-phone-shape(mobile)"
+	default:
+		f.Confidence, f.Reason = confPhoneFixed, "jp-phone-shape(fixed)"
+	}
+	return f, true
+}

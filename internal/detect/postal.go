@@ -1,0 +1,108 @@
+package detect
+
+// Japanese postal codes (郵便番号): 7 digits written NNN-NNNN, ASCII or
+// full-width, with any dash Japanese text uses, or as 7 plain digits. A
+// NNN-NNNN shape is a postal code after 〒, under a postal key or label, or
+// when an address follows; 7 plain digits only under a postal key, label or
+// 〒.
+
+// Confidences: 〒 is unambiguous, a key nearly so; NNN-NNNN before a
+// prefecture is how every Japanese address starts.
+const (
+	confPostalMark    = 0.99
+	confPostalKeyed   = 0.97
+	confPostalAddress = 0.93
+	// postalLabelWindow is how far back a label such as 郵便番号 may sit.
+	postalLabelWindow = 24
+)
+
+var postalLabels = []string{"郵便番号", "〒", "zip", "Zip", "ZIP", "postal", "Postal", "POSTAL", "postcode"}
+
+// parsePostalAt parses NNN-NNNN or NNNNNNN at the digit run p.
+func parsePostalAt(s string, p int) (end int, hyphen, ok bool) {
+	if digitBefore(s, p) {
+		return 0, false, false
+	}
+	var d [7]byte
+	n := 0
+	i := p
+	for i < len(s) && n < 7 {
+		v, w := digitAt(s, i)
+		if w == 0 {
+			break
+		}
+		d[n] = v
+		n++
+		i += w
+		if n == 3 {
+			if k, _, w := sepAt(s, i); k == sepHyphen && i+w < len(s) && isDigitAt(s, i+w) {
+				i += w
+				hyphen = true
+			} else if isDigitAt(s, i) {
+				continue
+			} else {
+				return 0, false, false
+			}
+		}
+	}
+	if n != 7 || (i < len(s) && isDigitAt(s, i)) {
+		return 0, false, false
+	}
+	// 000-xxxx is unassigned: Japan Post codes start at 001.
+	if d[0] == 0 && d[1] == 0 && d[2] == 0 {
+		return 0, false, false
+	}
+	if numberGlued(s, p, i) {
+		return 0, false, false
+	}
+	return i, hyphen, true
+}
+
+func postalOnDigits(st *state, p int) (Finding, bool) {
+	end, hyphen, ok := parsePostalAt(st.s, p)
+	if !ok {
+		return Finding{}, false
+	}
+	kc := st.contextAt(p)
+	if kc.denies(PostalCode) {
+		return Finding{}, false
+	}
+	f := Finding{Type: PostalCode, Start: p, End: end}
+	switch {
+	case markBefore(st.s, p):
+		f.Confidence, f.Reason = confPostalMark, "postal-shape; mark 〒"
+	case kc.hints(PostalCode):
+		f.Confidence, f.Reason = confPostalKeyed, "postal-shape; key postal_code"
+	case labelBefore(st.s, p, postalLabelWindow, postalLabels):
+		f.Confidence, f.Reason = confPostalKeyed, "postal-shape; label"
+	case hyphen && prefectureAfter(st.s, end):
+		f.Confidence, f.Reason = confPostalAddress, "postal-shape; address follows"
+	default:
+		return Finding{}, false
+	}
+	return f, true
+}
+
+// markBefore reports whether 〒 (or its circled form 〶) precedes p, with at
+// most one space between.
+func markBefore(s string, p int) bool {
+	r, w := runeBefore(s, p)
+	if isSpaceRune(r) {
+		r, _ = runeBefore(s, p-w)
+	}
+	return r == '〒' || r == '〶'
+}
+
+// prefectureAfter reports whether a prefecture name starts at p, after at
+// most two blanks.
+func prefectureAfter(s string, p int) bool {
+	for n := 0; n < 2; n++ {
+		r, w := runeAt(s, p)
+		if !isSpaceRune(r) {
+			break
+		}
+		p += w
+	}
+	_, ok := prefectureAt(s, p)
+	return ok
+}
