@@ -338,6 +338,8 @@ func parse(b []byte) ([]Version, error) {
 		}
 		if v.State != Retired {
 			v.raw = append([]byte(nil), e[13:]...)
+		} else if !bytes.Equal(e[13:], make([]byte, seal.KeySize)) {
+			return nil, fmt.Errorf("version %d is retired but still holds key material", v.Number)
 		}
 		versions[i] = v
 	}

@@ -97,7 +97,11 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 	b.WriteString(" WHERE id = ? AND shop_id = ? AND revision = ? AND shredded = 0")
 	q, qi := db.q(b.String()), db.q(insertIndexSQL)
 	qd := db.q(`DELETE FROM customer_index WHERE customer_id = ?`)
-	return db.write(ctx, func(tx *sql.Tx) error {
+	// A lost race is reported through conflict, not as an error, so that it does not roll
+	// back the neighbours batched into the same transaction.
+	var conflict bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		conflict = false
 		args := []any{c.Revision, micros(c.Updated)}
 		for _, f := range c.Sealed {
 			args = append(args, f)
@@ -106,7 +110,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err := expectOne(res, err); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return ErrConflict
+				conflict = true
+				return nil
 			}
 			return err
 		}
@@ -115,6 +120,10 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 		}
 		return insertIndex(ctx, tx, qi, c.Shop, c.ID, idx)
 	})
+	if err == nil && conflict {
+		return ErrConflict
+	}
+	return err
 }
 
 // ShredCustomer destroys a customer's wrapped data key, sealed fields and index entries and

@@ -50,12 +50,13 @@ var (
 
 // DB is an open kinko database.
 type DB struct {
-	dialect Dialect
-	r       *sql.DB // readers
-	w       *sql.DB // the writer's connection(s)
-	writer  *groupWriter
-	now     func() time.Time
-	where   string // safe description for messages: a file path or host/database, never a password
+	dialect   Dialect
+	r         *sql.DB // readers
+	w         *sql.DB // the writer's connection(s)
+	writer    *groupWriter
+	now       func() time.Time
+	sqliteDSN string
+	where     string // safe description for messages: a file path or host/database, never a password
 }
 
 // Options tune Open; the zero value is right for production.
@@ -119,6 +120,7 @@ func (db *DB) openSQLite(dsn string) error {
 	// server runs): inside one process all writes go through one connection.
 	q := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
+	db.sqliteDSN = q
 	w, err := sql.Open("sqlite", q)
 	if err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
@@ -252,7 +254,14 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	f.Close()
-	if _, err := db.r.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	// A connection of its own (the readers are query_only, the writer must keep writing):
+	// VACUUM INTO reads one snapshot and never blocks the server's writes.
+	c, err := sql.Open("sqlite", db.sqliteDSN)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

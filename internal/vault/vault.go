@@ -222,12 +222,20 @@ func (v *Vault) SetCard(ctx context.Context, shop, id string, c CardRef) (*Recor
 	return v.modify(ctx, shop, id, func(rec *Record) { rec.Card = &c })
 }
 
+// maxAttempts bounds the optimistic-concurrency retries of one update; only many writers on
+// the same customer at the same instant exhaust it, and then the client gets 409 to retry.
+const maxAttempts = 20
+
 func (v *Vault) modify(ctx context.Context, shop, id string, change func(*Record)) (*Record, error) {
 	sk, err := v.shop(ctx, shop)
 	if err != nil {
 		return nil, err
 	}
-	for range 5 {
+	for attempt := range maxAttempts {
+		if attempt > 0 {
+			// Someone else updated the record first: back off a little, re-read, re-apply.
+			time.Sleep(time.Duration(attempt) * time.Millisecond)
+		}
 		rec, row, dek, err := v.load(ctx, shop, id)
 		if err != nil {
 			return nil, err
