@@ -1,0 +1,150 @@
+package scan
+
+import (
+	"bytes"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// CSV and TSV follow RFC 4180 as spreadsheets write it: a field that starts with a quote runs
+// to the next quote not doubled, newlines included; a quote anywhere else is an ordinary
+// character. The delimiter, the quote and the newline are below 0x40, so they never appear as
+// the second byte of a Shift_JIS character and the raw bytes can be split without decoding.
+
+// csvRecordEnd returns the index just past the newline that ends the record starting at
+// buf[start], or -1 if that record is not complete within buf.
+func csvRecordEnd(buf []byte, start int, delim byte) int {
+	i := start
+	for {
+		end := len(buf)
+		nl := bytes.IndexByte(buf[i:], '\n')
+		if nl >= 0 {
+			end = i + nl
+		}
+		q := bytes.IndexByte(buf[i:end], '"')
+		if q < 0 {
+			if nl < 0 {
+				return -1
+			}
+			return end + 1
+		}
+		q += i
+		if q != start && buf[q-1] != delim {
+			i = q + 1 // a quote inside an unquoted field is literal
+			continue
+		}
+		j := q + 1
+		for {
+			k := bytes.IndexByte(buf[j:], '"')
+			if k < 0 {
+				return -1
+			}
+			j += k + 1
+			if j < len(buf) && buf[j] == '"' {
+				j++
+				continue
+			}
+			if j == len(buf) {
+				return -1 // the next byte decides whether this quote was doubled
+			}
+			break
+		}
+		i = j
+	}
+}
+
+// appendCSVFields appends one value per non-empty field of the records in buf[start:]: the
+// span is the field's content without its quotes and without the CR of a CRLF, col is the
+// field's index in its record. An unterminated quoted field runs to the end of buf.
+func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
+	col := int32(0)
+	i := start
+	for i < len(buf) {
+		if buf[i] == '"' {
+			j, esc := i+1, escNone
+			for {
+				k := bytes.IndexByte(buf[j:], '"')
+				if k < 0 {
+					j = len(buf)
+					break
+				}
+				j += k
+				if j+1 < len(buf) && buf[j+1] == '"' {
+					esc = escCSV
+					j += 2
+					continue
+				}
+				break
+			}
+			if j > i+1 {
+				vals = append(vals, value{start: int32(i + 1), end: int32(j), col: col, esc: esc})
+			}
+			// Anything between the closing quote and the delimiter is malformed; skip it.
+			i = j + 1
+			for i < len(buf) && buf[i] != delim && buf[i] != '\n' {
+				i++
+			}
+		} else {
+			j := i
+			for j < len(buf) && buf[j] != delim && buf[j] != '\n' {
+				j++
+			}
+			e := j
+			if e > i && buf[e-1] == '\r' && (e == len(buf) || buf[e] == '\n') {
+				e--
+			}
+			if e > i {
+				vals = append(vals, value{start: int32(i), end: int32(e), col: col})
+			}
+			i = j
+		}
+		if i >= len(buf) {
+			break
+		}
+		if buf[i] == delim {
+			col++
+		} else {
+			col = 0
+		}
+		i++
+	}
+	return vals
+}
+
+// csvHeader parses the header record buf[:end] into column names, or returns nil when the
+// first record looks like data (an @, or a field that is mostly a long run of digits), in
+// which case the file has no header and its first record is scanned like the others.
+func csvHeader(buf []byte, end int, delim byte, sjis bool) []string {
+	vals := appendCSVFields(nil, buf[:end], 0, delim)
+	ncols := 0
+	for _, v := range vals {
+		ncols = max(ncols, int(v.col)+1)
+	}
+	names := make([]string, ncols)
+	var text []byte
+	for _, v := range vals {
+		raw := buf[v.start:v.end]
+		text, _ = decodeValue(text[:0], nil, raw, v.esc, sjis)
+		s := strings.TrimSpace(strings.TrimPrefix(string(text), "\ufeff"))
+		if looksLikeData(s) {
+			return nil
+		}
+		names[v.col] = s
+	}
+	return names
+}
+
+func looksLikeData(s string) bool {
+	if strings.ContainsAny(s, "@＠") {
+		return true
+	}
+	digits, n := 0, 0
+	for _, r := range s {
+		n++
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	return digits >= 5 && digits*2 >= n || utf8.RuneCountInString(s) > 64
+}

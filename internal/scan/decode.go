@@ -1,0 +1,248 @@
+package scan
+
+import (
+	"bytes"
+	"unicode"
+	"unicode/utf8"
+)
+
+// escKind says how a value is escaped in the file, so that the detector sees the text the
+// file means while offsets are still reported in the file's own bytes.
+type escKind uint8
+
+const (
+	escNone     escKind = iota
+	escJSON             // JSON string: \" \\ \/ \b \f \n \r \t \uXXXX (surrogate pairs too)
+	escCSV              // quoted CSV field: "" is one "
+	escSQL              // standard SQL string (PostgreSQL): '' is one '
+	escSQLSlash         // MySQL string: backslash escapes and ''
+	escCOPY             // PostgreSQL COPY text format: \t \n \\ \NNN \xHH …
+)
+
+// unit decodes the character or escape sequence at the start of p (len(p) > 0). It returns
+// the rune it stands for and how many bytes of p it takes, always at least 1, so loops over
+// units advance and stay inside p. Invalid bytes decode as utf8.RuneError of size 1.
+func unit(p []byte, esc escKind, sjis bool) (rune, int) {
+	b := p[0]
+	switch {
+	case b == '\\' && len(p) > 1 && (esc == escJSON || esc == escSQLSlash || esc == escCOPY):
+		return backslashUnit(p, esc)
+	case b == '"' && esc == escCSV && len(p) > 1 && p[1] == '"':
+		return '"', 2
+	case b == '\'' && (esc == escSQL || esc == escSQLSlash) && len(p) > 1 && p[1] == '\'':
+		return '\'', 2
+	case b < utf8.RuneSelf:
+		return rune(b), 1
+	case sjis:
+		return sjisRune(p)
+	}
+	return utf8.DecodeRune(p)
+}
+
+func backslashUnit(p []byte, esc escKind) (rune, int) {
+	c := p[1]
+	switch c {
+	case 'n':
+		return '\n', 2
+	case 't':
+		return '\t', 2
+	case 'r':
+		return '\r', 2
+	case 'b':
+		return '\b', 2
+	case 'f':
+		return '\f', 2
+	}
+	switch esc {
+	case escJSON:
+		if c == 'u' {
+			r, ok := hex4(p[2:])
+			if !ok {
+				return '\\', 1
+			}
+			if r >= 0xD800 && r < 0xDC00 && len(p) >= 12 && p[6] == '\\' && p[7] == 'u' {
+				if lo, ok := hex4(p[8:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+					return (r-0xD800)<<10 + (lo - 0xDC00) + 0x10000, 12
+				}
+			}
+			if r >= 0xD800 && r < 0xE000 {
+				return utf8.RuneError, 6
+			}
+			return r, 6
+		}
+	case escSQLSlash:
+		switch c {
+		case '0':
+			return 0, 2
+		case 'Z':
+			return 0x1A, 2
+		}
+	case escCOPY:
+		switch {
+		case c == 'v':
+			return '\v', 2
+		case c >= '0' && c <= '7':
+			r, n := rune(0), 1
+			for n < 4 && n < len(p) && p[n] >= '0' && p[n] <= '7' {
+				r = r*8 + rune(p[n]-'0')
+				n++
+			}
+			return r, n
+		case c == 'x' && len(p) > 2 && hexVal(p[2]) >= 0:
+			r, n := rune(hexVal(p[2])), 3
+			if len(p) > 3 && hexVal(p[3]) >= 0 {
+				r, n = r*16+rune(hexVal(p[3])), 4
+			}
+			return r, n
+		}
+	}
+	if c < utf8.RuneSelf {
+		// \\ \" \' \/ and any other escaped ASCII character stand for themselves.
+		return rune(c), 2
+	}
+	return '\\', 1
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+func hex4(p []byte) (rune, bool) {
+	if len(p) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p[:4] {
+		v := hexVal(c)
+		if v < 0 {
+			return 0, false
+		}
+		r = r*16 + rune(v)
+	}
+	return r, true
+}
+
+// needsDecode reports whether raw must be decoded before the detector sees it; most values
+// are plain UTF-8 and go to the detector as they are, with no offset map.
+func needsDecode(raw []byte, esc escKind, sjis bool) bool {
+	if sjis {
+		for _, c := range raw {
+			if c >= utf8.RuneSelf {
+				return true
+			}
+		}
+	}
+	switch esc {
+	case escJSON, escSQLSlash, escCOPY:
+		if bytes.IndexByte(raw, '\\') >= 0 {
+			return true
+		}
+	case escCSV:
+		if bytes.IndexByte(raw, '"') >= 0 {
+			return true
+		}
+	}
+	if esc == escSQL || esc == escSQLSlash {
+		return bytes.IndexByte(raw, '\'') >= 0
+	}
+	return false
+}
+
+// decodeValue appends the UTF-8 text raw stands for to text and, for every byte appended, the
+// offset in raw of the unit it came from to m; m ends with len(raw), so a finding [s,e) in
+// text covers raw[m[s]:m[e]].
+func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]byte, []int32) {
+	if sjis {
+		loadSJIS()
+	}
+	var enc [utf8.UTFMax]byte
+	for i := 0; i < len(raw); {
+		r, n := unit(raw[i:], esc, sjis)
+		k := utf8.EncodeRune(enc[:], r)
+		text = append(text, enc[:k]...)
+		for j := 0; j < k; j++ {
+			m = append(m, int32(i))
+		}
+		i += n
+	}
+	m = append(m, int32(len(raw)))
+	return text, m
+}
+
+// appendRedacted appends raw with every digit replaced by '*' and every letter (Latin, kana,
+// kanji) by '●' in the file's encoding; separators, punctuation and escape sequences that do
+// not stand for a letter or digit are kept, so the copy keeps its shape and stays valid CSV,
+// JSON or SQL. Each character becomes one character.
+func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
+	if sjis {
+		loadSJIS()
+	}
+	for i := 0; i < len(raw); {
+		r, n := unit(raw[i:], esc, sjis)
+		switch {
+		case r != utf8.RuneError && unicode.IsDigit(r):
+			dst = append(dst, '*')
+		case r != utf8.RuneError && unicode.IsLetter(r):
+			if sjis {
+				dst = append(dst, sjisBullet...)
+			} else {
+				dst = append(dst, "●"...)
+			}
+		default:
+			dst = append(dst, raw[i:i+n]...)
+		}
+		i += n
+	}
+	return dst
+}
+
+// maskPreview returns a masked preview of a detected value for text output: a card number
+// keeps its first and last four digits (the most PCI DSS 3.4 allows to display is first six,
+// last four), anything else shows only its shape. The value itself never leaves this function.
+func maskPreview(text []byte, card bool) string {
+	if card {
+		var digits []byte
+		for _, r := range string(text) {
+			if unicode.IsDigit(r) {
+				if r > '9' {
+					r = '0' + (r - '０')
+				}
+				digits = append(digits, byte(r))
+			}
+		}
+		if len(digits) >= 13 {
+			var b []byte
+			for i, d := range digits {
+				if i > 0 && i%4 == 0 {
+					b = append(b, ' ')
+				}
+				if i < 4 || i >= len(digits)-4 {
+					b = append(b, d)
+				} else {
+					b = append(b, '*')
+				}
+			}
+			return string(b)
+		}
+	}
+	const maxRunes = 24
+	out := appendRedacted(nil, text, escNone, false)
+	if utf8.RuneCount(out) > maxRunes {
+		n := 0
+		for i := range string(out) {
+			if n == maxRunes {
+				return string(out[:i]) + "…"
+			}
+			n++
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,362 @@
+package scan
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/kinko-jp/kinko/internal/detect"
+)
+
+// JSONLReporter writes one JSON object per finding per line, keys in this fixed order:
+// {"path","type","start","end","line","confidence","reason"}.
+type JSONLReporter struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+// NewJSONLReporter returns a reporter writing JSON Lines to w; call Close to flush.
+func NewJSONLReporter(w io.Writer) *JSONLReporter {
+	return &JSONLReporter{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Finding writes one line.
+func (r *JSONLReporter) Finding(f *Finding) error {
+	b := append(r.buf[:0], `{"path":`...)
+	b = appendJSONString(b, f.Path)
+	b = append(b, `,"type":`...)
+	b = appendJSONString(b, string(f.Type))
+	b = append(b, `,"start":`...)
+	b = strconv.AppendInt(b, f.Start, 10)
+	b = append(b, `,"end":`...)
+	b = strconv.AppendInt(b, f.End, 10)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(f.Line), 10)
+	b = append(b, `,"confidence":`...)
+	b = strconv.AppendFloat(b, f.Confidence, 'f', -1, 64)
+	b = append(b, `,"reason":`...)
+	b = appendJSONString(b, f.Reason)
+	b = append(b, "}\n"...)
+	r.buf = b
+	_, err := r.w.Write(b)
+	return err
+}
+
+// FileDone does nothing: JSON Lines carries findings only.
+func (r *JSONLReporter) FileDone(*FileResult) error { return nil }
+
+// Close flushes the output.
+func (r *JSONLReporter) Close() error { return r.w.Flush() }
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 in a file name becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20 || r == 0x2028 || r == 0x2029:
+			b = append(b, '\\', 'u', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF])
+		default:
+			b = append(b, string(r)...)
+		}
+	}
+	return append(b, '"')
+}
+
+// TextReporter writes a readable summary: per file, the counts per type and the first few
+// findings with line and masked preview; at the end, the totals per type.
+type TextReporter struct {
+	w        *bufio.Writer
+	perFile  int
+	shown    int
+	cur      string
+	files    int
+	withHits int
+	skipped  int
+	errors   int
+	totals   map[detect.Type]int
+	bytes    int64
+	redacted int
+}
+
+// textPerFile is how many findings of a file the text output lists before "… and N more".
+const textPerFile = 10
+
+// NewTextReporter returns a reporter writing text to w; call Close to write the totals.
+func NewTextReporter(w io.Writer) *TextReporter {
+	return &TextReporter{w: bufio.NewWriter(w), perFile: textPerFile, totals: map[detect.Type]int{}}
+}
+
+// Finding lists a finding if the file has not listed too many yet.
+func (r *TextReporter) Finding(f *Finding) error {
+	if f.Path != r.cur {
+		r.cur, r.shown = f.Path, 0
+		fmt.Fprintf(r.w, "%s\n", safeText(f.Path))
+	}
+	r.shown++
+	if r.shown <= r.perFile {
+		preview := f.Preview
+		if preview == "" {
+			preview = "(masked)"
+		}
+		fmt.Fprintf(r.w, "  line %-7d %-12s %-28s %.2f %s\n", f.Line, f.Type, preview, f.Confidence, safeText(f.Reason))
+	}
+	return nil
+}
+
+// FileDone writes the file's counts per type.
+func (r *TextReporter) FileDone(res *FileResult) error {
+	switch {
+	case res.Err != nil:
+		r.errors++
+		return nil
+	case res.Skipped != "":
+		r.skipped++
+		return nil
+	}
+	r.files++
+	r.bytes += res.Bytes
+	if res.Redacted != "" {
+		r.redacted++
+	}
+	if res.Findings == 0 {
+		return nil
+	}
+	r.withHits++
+	if r.shown > r.perFile {
+		fmt.Fprintf(r.w, "  … and %d more\n", r.shown-r.perFile)
+	}
+	fmt.Fprintf(r.w, "  %d finding(s) [%s, %s]: %s\n", res.Findings, res.Format, res.Encoding, countsLine(res.Counts))
+	if res.Redacted != "" {
+		fmt.Fprintf(r.w, "  redacted copy: %s\n", safeText(res.Redacted))
+	}
+	fmt.Fprintln(r.w)
+	for t, n := range res.Counts {
+		r.totals[t] += n
+	}
+	r.cur = ""
+	return r.w.Flush()
+}
+
+func countsLine(c map[detect.Type]int) string {
+	var parts []string
+	for _, t := range detect.AllTypes() {
+		if n := c[t]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", t, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Close writes the totals.
+func (r *TextReporter) Close() error {
+	total := 0
+	for _, n := range r.totals {
+		total += n
+	}
+	fmt.Fprintf(r.w, "%d file(s) scanned (%s), %d with findings, %d finding(s)", r.files, humanBytes(r.bytes), r.withHits, total)
+	if r.skipped > 0 {
+		fmt.Fprintf(r.w, ", %d skipped", r.skipped)
+	}
+	if r.errors > 0 {
+		fmt.Fprintf(r.w, ", %d error(s)", r.errors)
+	}
+	if r.redacted > 0 {
+		fmt.Fprintf(r.w, ", %d redacted cop(ies) written", r.redacted)
+	}
+	fmt.Fprintln(r.w)
+	for _, t := range detect.AllTypes() {
+		if n := r.totals[t]; n > 0 {
+			fmt.Fprintf(r.w, "  %-12s %d\n", t, n)
+		}
+	}
+	return r.w.Flush()
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// safeText keeps control characters (a file name with an escape sequence) off the terminal.
+func safeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+}
+
+// SARIFReporter writes SARIF 2.1.0 for GitHub code scanning: one rule per type, one result
+// per finding with its byte region and start line. Results are streamed, so a scan with many
+// findings does not hold them in memory.
+type SARIFReporter struct {
+	w       *bufio.Writer
+	types   []detect.Type
+	version string
+	n       int
+	started bool
+}
+
+// NewSARIFReporter returns a reporter for the given types (all when nil); call Close to end
+// the document.
+func NewSARIFReporter(w io.Writer, types []detect.Type, version string) *SARIFReporter {
+	if len(types) == 0 {
+		types = detect.AllTypes()
+	}
+	return &SARIFReporter{w: bufio.NewWriterSize(w, 64<<10), types: types, version: version}
+}
+
+var typeText = map[detect.Type][2]string{
+	detect.CardNumber: {"Card number", "A payment card number (Luhn and issuer range valid). Card numbers must never be stored outside the payment provider (PCI DSS)."},
+	detect.MyNumber:   {"My Number", "A 12-digit 個人番号 with a valid check digit. Its handling is restricted by the My Number Act."},
+	detect.Email:      {"Email address", "A customer's email address."},
+	detect.Phone:      {"Phone number", "A Japanese fixed, mobile or +81 phone number."},
+	detect.PostalCode: {"Postal code", "A Japanese postal code (〒)."},
+	detect.Address:    {"Address", "A Japanese address: prefecture, municipality and the rest."},
+	detect.BirthDate:  {"Birth date", "A date of birth (西暦 or 和暦)."},
+	detect.PersonName: {"Person name", "A person's name in kanji or kana."},
+}
+
+func (r *SARIFReporter) start() error {
+	r.started = true
+	type text struct {
+		Text string `json:"text"`
+	}
+	type rule struct {
+		ID               string            `json:"id"`
+		Name             string            `json:"name"`
+		ShortDescription text              `json:"shortDescription"`
+		FullDescription  text              `json:"fullDescription"`
+		Help             text              `json:"help"`
+		DefaultConfig    map[string]string `json:"defaultConfiguration"`
+		Properties       map[string]any    `json:"properties"`
+	}
+	rules := make([]rule, 0, len(r.types))
+	for _, t := range r.types {
+		d := typeText[t]
+		if d[0] == "" {
+			d = [2]string{string(t), string(t)}
+		}
+		level := "warning"
+		if t == detect.CardNumber || t == detect.MyNumber {
+			level = "error"
+		}
+		rules = append(rules, rule{
+			ID: string(t), Name: strings.ReplaceAll(d[0], " ", ""),
+			ShortDescription: text{d[0] + " in a file"}, FullDescription: text{d[1]},
+			Help:          text{d[1] + " Remove it, or keep it in the kinko vault instead of a file; `kinko scan --redact` writes a masked copy."},
+			DefaultConfig: map[string]string{"level": level},
+			Properties:    map[string]any{"tags": []string{"security", "privacy"}, "precision": "high"},
+		})
+	}
+	rj, err := json.Marshal(rules)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.w, `{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":{"name":"kinko","semanticVersion":%s,"informationUri":"https://github.com/kinko-jp/kinko","rules":%s}},"columnKind":"unicodeCodePoints","results":[`,
+		appendJSONString(nil, semver(r.version)), rj)
+	return nil
+}
+
+// semver makes the build version acceptable as SARIF's semanticVersion.
+func semver(v string) string {
+	if v == "" || v == "dev" {
+		return "0.0.0-dev"
+	}
+	return strings.TrimPrefix(v, "v")
+}
+
+// Finding writes one result. The message names the type and the validator, never the value.
+func (r *SARIFReporter) Finding(f *Finding) error {
+	if !r.started {
+		if err := r.start(); err != nil {
+			return err
+		}
+	}
+	idx := 0
+	for i, t := range r.types {
+		if t == f.Type {
+			idx = i
+		}
+	}
+	level := "warning"
+	if f.Type == detect.CardNumber || f.Type == detect.MyNumber {
+		level = "error"
+	}
+	name := typeText[f.Type][0]
+	if name == "" {
+		name = string(f.Type)
+	}
+	msg := fmt.Sprintf("%s found (%s, confidence %s); the value is not shown", name, f.Reason, strconv.FormatFloat(f.Confidence, 'f', -1, 64))
+	if r.n > 0 {
+		r.w.WriteByte(',')
+	}
+	r.n++
+	b := []byte(`{"ruleId":`)
+	b = appendJSONString(b, string(f.Type))
+	b = append(b, `,"ruleIndex":`...)
+	b = strconv.AppendInt(b, int64(idx), 10)
+	b = append(b, `,"level":"`...)
+	b = append(b, level...)
+	b = append(b, `","message":{"text":`...)
+	b = appendJSONString(b, msg)
+	b = append(b, `},"locations":[{"physicalLocation":{"artifactLocation":{"uri":`...)
+	b = appendJSONString(b, sarifURI(f.Path))
+	b = append(b, `},"region":{"startLine":`...)
+	b = strconv.AppendInt(b, int64(f.Line), 10)
+	b = append(b, `,"byteOffset":`...)
+	b = strconv.AppendInt(b, f.Start, 10)
+	b = append(b, `,"byteLength":`...)
+	b = strconv.AppendInt(b, f.End-f.Start, 10)
+	b = append(b, `}}}],"partialFingerprints":{"kinkoFinding/v1":`...)
+	// The fingerprint names where and what, never the value: a hash of a card number would
+	// be reversible by trying all numbers.
+	b = appendJSONString(b, fmt.Sprintf("%s:%s:%d", sarifURI(f.Path), f.Type, f.Start))
+	b = append(b, `}}`...)
+	_, err := r.w.Write(b)
+	return err
+}
+
+// FileDone does nothing: SARIF lists results only.
+func (r *SARIFReporter) FileDone(*FileResult) error { return nil }
+
+// Close ends the document.
+func (r *SARIFReporter) Close() error {
+	if !r.started {
+		if err := r.start(); err != nil {
+			return err
+		}
+	}
+	r.w.WriteString("]}]}\n")
+	return r.w.Flush()
+}
+
+// sarifURI turns a path into a relative URI reference (as GitHub expects for files in the
+// repository) or a file:// URI for an absolute path, percent-encoding what URIs do not allow.
+func sarifURI(p string) string {
+	p = filepath.ToSlash(p)
+	abs := strings.HasPrefix(p, "/")
+	p = strings.TrimPrefix(p, "./")
+	u := (&url.URL{Path: p}).EscapedPath()
+	if abs {
+		return "file://" + u
+	}
+	return u
+}

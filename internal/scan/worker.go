@@ -1,0 +1,158 @@
+package scan
+
+import (
+	"bytes"
+
+	"github.com/kinko-jp/kinko/internal/detect"
+)
+
+// worker decodes the values of a batch, runs the detector on them and maps the findings back
+// to file offsets. Its buffers are reused from batch to batch.
+type worker struct {
+	s      *Scanner
+	fs     []detect.Finding
+	text   []byte
+	m      []int32
+	vals   []value
+	keys   *fileKeys // for JSON lines, whose keys are parsed here
+	lex    jsonLexer
+	zero   detect.Context
+	found  []Finding
+	redBuf []byte
+}
+
+func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
+
+func (w *worker) process(b *batch) {
+	w.found = w.found[:0]
+	switch b.mode {
+	case modeValues:
+		w.scanValues(b, b.vals, b.ctxs)
+	case modeCSV:
+		w.vals = appendCSVFields(w.vals[:0], b.buf, b.skip, b.delim)
+		w.scanValues(b, w.vals, b.ctxs)
+	case modeLines:
+		w.scanLines(b)
+	}
+	w.setLines(b)
+	b.found = append([]Finding(nil), w.found...)
+	if w.s.opts.Redact {
+		b.redacted = w.redact(b)
+	}
+}
+
+func (w *worker) scanValues(b *batch, vals []value, ctxs []detect.Context) {
+	for _, v := range vals {
+		ctx := &w.zero
+		if v.col >= 0 && int(v.col) < len(ctxs) {
+			ctx = &ctxs[v.col]
+		}
+		w.scanValue(b, int(v.start), int(v.end), v.esc, ctx)
+	}
+}
+
+// scanLines scans each line of a text or log batch. A line that is a JSON object (JSON Lines,
+// structured application logs) is parsed so that its keys give context; any other line goes to
+// the detector whole with a zero Context and the engine finds inline "key=value" itself.
+func (w *worker) scanLines(b *batch) {
+	buf := b.buf
+	if len(w.keys.idx) >= maxKeys {
+		w.keys = newFileKeys() // a worker's key cache is only a cache; start over when full
+	}
+	for i := 0; i < len(buf); {
+		e := bytes.IndexByte(buf[i:], '\n')
+		if e < 0 {
+			e = len(buf)
+		} else {
+			e += i
+		}
+		s, t := i, e
+		for s < t && (buf[s] == ' ' || buf[s] == '\t') {
+			s++
+		}
+		for t > s && (buf[t-1] == '\r' || buf[t-1] == ' ' || buf[t-1] == '\t') {
+			t--
+		}
+		if t-s >= 2 && buf[s] == '{' && buf[t-1] == '}' {
+			w.lex = jsonLexer{sjis: b.sjis, keys: w.keys, pendingKey: -1, pos: s, stack: w.lex.stack[:0]}
+			w.vals = w.lex.parse(w.vals[:0], buf[:t], true)
+			w.scanValues(b, w.vals, w.keys.ctxs)
+		} else if t > s {
+			w.scanValue(b, s, t, escNone, &w.zero)
+		}
+		i = e + 1
+	}
+}
+
+// scanValue runs the detector on b.buf[start:end] and records the findings in file offsets.
+func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Context) {
+	raw := b.buf[start:end]
+	text := raw
+	var m []int32
+	if needsDecode(raw, esc, b.sjis) {
+		w.text, w.m = decodeValue(w.text[:0], w.m[:0], raw, esc, b.sjis)
+		text, m = w.text, w.m
+	}
+	w.fs = w.s.engine.Scan(w.fs[:0], text, *ctx)
+	for _, f := range w.fs {
+		// Clamp: a detector bug must not turn into offsets outside the file.
+		fs, fe := min(max(f.Start, 0), len(text)), min(max(f.End, 0), len(text))
+		if fe < fs {
+			fs, fe = fe, fs
+		}
+		rs, re := fs, fe
+		if m != nil {
+			rs, re = int(m[fs]), int(m[fe])
+		}
+		if re <= rs {
+			continue
+		}
+		out := Finding{
+			Type:       f.Type,
+			Start:      b.base + int64(start+rs),
+			End:        b.base + int64(start+re),
+			Confidence: f.Confidence,
+			Reason:     f.Reason,
+			esc:        esc,
+		}
+		if w.s.opts.Preview {
+			out.Preview = maskPreview(text[fs:fe], f.Type == detect.CardNumber)
+		}
+		w.found = append(w.found, out)
+	}
+}
+
+// setLines fills in line numbers, counting newlines forward from the batch start; findings
+// are in offset order, so the whole batch is counted once.
+func (w *worker) setLines(b *batch) {
+	line, at := b.line, 0
+	for i := range w.found {
+		off := int(w.found[i].Start - b.base)
+		if off > at {
+			line += bytes.Count(b.buf[at:off], []byte{'\n'})
+			at = off
+		}
+		w.found[i].Line = line
+	}
+}
+
+// redact returns the batch's bytes with every finding masked in the file's own encoding.
+func (w *worker) redact(b *batch) []byte {
+	if len(w.found) == 0 {
+		return nil // the consumer writes b.buf as it is
+	}
+	out := w.redBuf[:0]
+	at := 0
+	for _, f := range w.found {
+		s, e := int(f.Start-b.base), int(f.End-b.base)
+		if s < at {
+			continue
+		}
+		out = append(out, b.buf[at:s]...)
+		out = appendRedacted(out, b.buf[s:e], f.esc, b.sjis)
+		at = e
+	}
+	out = append(out, b.buf[at:]...)
+	w.redBuf = nil // handed to the consumer; the next batch gets a new buffer
+	return out
+}
