@@ -10,7 +10,8 @@ import "bytes"
 type jsonLexer struct {
 	pos        int
 	stack      []jsonFrame
-	deep       int // frames beyond maxJSONDepth, counted so that closers still balance
+	deep       int      // frames beyond maxJSONDepth, counted so that closers still balance
+	deepObj    []uint64 // one bit per frame beyond maxJSONDepth: set for an object
 	expectKey  bool
 	pendingKey int32
 	sjis       bool
@@ -18,11 +19,76 @@ type jsonLexer struct {
 
 	contStr bool  // a string longer than the record cap was cut; the data continues it
 	contKey int32 // the key of that string
+
+	pendingName []byte // raw name of the key just read, until its ':'
+	path        []byte
+}
+
+// inObject reports whether the innermost open container is an object.
+func (l *jsonLexer) inObject() bool {
+	if l.deep > 0 {
+		d := l.deep - 1
+		return d/64 < len(l.deepObj) && l.deepObj[d/64]&(1<<(d%64)) != 0
+	}
+	return len(l.stack) > 0 && l.stack[len(l.stack)-1].obj
+}
+
+// maxDeepBits bounds the bit stack of frames beyond maxJSONDepth (128 KiB); deeper still,
+// containers are taken for arrays, so strings there are scanned as values.
+const maxDeepBits = 1 << 20
+
+func (l *jsonLexer) setDeep(d int, obj bool) {
+	if d >= maxDeepBits {
+		return
+	}
+	for d/64 >= len(l.deepObj) {
+		l.deepObj = append(l.deepObj, 0)
+	}
+	if obj {
+		l.deepObj[d/64] |= 1 << (d % 64)
+	} else {
+		l.deepObj[d/64] &^= 1 << (d % 64)
+	}
+}
+
+// push opens an object or array. Frames are reused so their name buffers are too. An array
+// inherits the member it is the value of: the strings in "emails": [...] are emails.
+func (l *jsonLexer) push(obj bool) {
+	key := l.currentKey()
+	var parent []byte
+	if len(l.stack) > 0 {
+		parent = l.stack[len(l.stack)-1].name
+	}
+	if len(l.stack) < cap(l.stack) {
+		l.stack = l.stack[:len(l.stack)+1]
+	} else {
+		l.stack = append(l.stack, jsonFrame{})
+	}
+	f := &l.stack[len(l.stack)-1]
+	f.obj, f.key, f.name = obj, -1, f.name[:0]
+	if !obj {
+		f.key = key
+		f.name = append(f.name, parent...)
+	}
+}
+
+// readKey resolves a member name to its context. The key is given with its parent member's
+// name ("customer.name", "items.name"), since detect.KeyContext lets the parent rule a type
+// out: a name under "items" is a product's, not a person's.
+func (l *jsonLexer) readKey(name []byte, esc escKind) {
+	l.pendingName = append(l.pendingName[:0], name...)
+	key := name
+	if n := len(l.stack); n >= 2 && len(l.stack[n-2].name) > 0 && len(l.stack[n-2].name) < 64 {
+		l.path = append(append(append(l.path[:0], l.stack[n-2].name...), '.'), name...)
+		key = l.path
+	}
+	l.pendingKey = l.keys.keyIndex(key, esc, l.sjis)
 }
 
 type jsonFrame struct {
-	obj bool
-	key int32 // context index of the member being read (object) or inherited (array); -1 none
+	obj  bool
+	key  int32  // context index of the member being read (object) or inherited (array); -1 none
+	name []byte // raw name of that member, the parent segment of the keys inside it
 }
 
 // maxJSONDepth bounds the key stack: deeper structure keeps the innermost key it had.
@@ -68,9 +134,8 @@ func (l *jsonLexer) parse(vals []value, buf []byte, eof bool) []value {
 				l.pos = i
 				return vals
 			}
-			top := len(l.stack) > 0 && l.stack[len(l.stack)-1].obj
-			if l.expectKey && top {
-				l.pendingKey = l.keys.keyIndex(buf[i+1:end], esc, l.sjis)
+			if l.expectKey && l.inObject() {
+				l.readKey(buf[i+1:end], esc)
 				l.expectKey = false
 			} else if end > i+1 {
 				vals = append(vals, value{start: int32(i + 1), end: int32(end), col: l.currentKey(), esc: esc})
@@ -78,23 +143,26 @@ func (l *jsonLexer) parse(vals []value, buf []byte, eof bool) []value {
 			i = min(end+1, len(buf))
 		case c == ':':
 			if len(l.stack) > 0 && l.stack[len(l.stack)-1].obj && l.deep == 0 {
-				l.stack[len(l.stack)-1].key = l.pendingKey
+				f := &l.stack[len(l.stack)-1]
+				f.key = l.pendingKey
+				f.name = append(f.name[:0], l.pendingName...)
 			}
 			l.pendingKey = -1
 			i++
 		case c == ',':
-			if len(l.stack) > 0 && l.stack[len(l.stack)-1].obj && l.deep == 0 {
-				l.stack[len(l.stack)-1].key = -1
+			if l.inObject() {
+				if l.deep == 0 {
+					l.stack[len(l.stack)-1].key = -1
+				}
 				l.expectKey = true
 			}
 			i++
 		case c == '{' || c == '[':
 			if len(l.stack) >= maxJSONDepth {
+				l.setDeep(l.deep, c == '{')
 				l.deep++
-			} else if c == '{' {
-				l.stack = append(l.stack, jsonFrame{obj: true, key: -1})
 			} else {
-				l.stack = append(l.stack, jsonFrame{key: l.currentKey()})
+				l.push(c == '{')
 			}
 			l.expectKey = c == '{'
 			i++

@@ -34,6 +34,7 @@ type sqlParser struct {
 	copyCol   int32
 	eWordEnd  int // just past a bare E (PostgreSQL E'…' string with backslash escapes), or -1
 
+	path      []byte
 	contStr   bool // a string longer than the record cap was cut; the data continues it
 	contQuote byte
 	contSlash bool
@@ -60,7 +61,7 @@ func newSQLParser(mysql, sjis bool, keys keyResolver) *sqlParser {
 
 func (p *sqlParser) rebase(n int) {
 	p.pos -= n
-	p.eWordEnd = -1
+	p.eWordEnd -= n
 }
 
 func (p *sqlParser) colCtx(col int32) int32 {
@@ -280,10 +281,10 @@ func (p *sqlParser) word(w []byte) {
 			}
 		}
 		if p.depth == 1 && p.expectCol {
-			p.expectCol = false
 			switch {
 			case kw("PRIMARY"), kw("KEY"), kw("UNIQUE"), kw("CONSTRAINT"), kw("INDEX"), kw("FOREIGN"),
 				kw("CHECK"), kw("FULLTEXT"), kw("SPATIAL"), kw("EXCLUDE"), kw("LIKE"):
+				p.expectCol = false // a constraint, not a column
 				return
 			}
 		}
@@ -364,7 +365,9 @@ func (p *sqlParser) startValues() {
 	}
 	p.colIdx = p.colIdx[:0]
 	for _, c := range cols {
-		p.colIdx = append(p.colIdx, p.keys.keyIndex([]byte(c), escNone, p.sjis))
+		// "products.name" is not a person's name: the table rules types out (detect.KeyContext).
+		p.path = append(append(append(p.path[:0], p.table...), '.'), c...)
+		p.colIdx = append(p.colIdx, p.keys.keyIndex(p.path, escNone, p.sjis))
 	}
 }
 

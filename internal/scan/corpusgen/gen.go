@@ -50,7 +50,8 @@ func (g *gen) person() person {
 	default:
 		p.email = p.romaMei + "+shop@" + g.pick(domains)
 	}
-	p.mobile = fmt.Sprintf("%s-%s-%s", g.pick([]string{"090", "080", "070"}), g.digits(4), g.digits(4))
+	// Mobile numbers: 070/080/090 then a block that never starts with 0 (numbering plan).
+	p.mobile = fmt.Sprintf("%s-%d%s-%s", g.pick([]string{"090", "080", "070"}), g.n(1, 9), g.digits(3), g.digits(4))
 	switch g.r.IntN(3) {
 	case 0:
 		p.fixed = "03-" + fmt.Sprint(g.n(3000, 6999)) + "-" + g.digits(4)
