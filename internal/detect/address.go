@@ -160,7 +160,7 @@ const (
 // suffixLen is the UTF-8 length of 都, 道, 府 and 県.
 const suffixLen = 3
 
-func addressOnMark(st *state, q int, _ rune) (Finding, bool) {
+func addressOnMark(st state, q int, _ rune) (Finding, bool) {
 	p := prefectureEnding(st.s, q+suffixLen)
 	if p < 0 {
 		return Finding{}, false

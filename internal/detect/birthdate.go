@@ -230,7 +230,12 @@ const (
 	confBirthLabel = 0.93
 )
 
-func birthDateOnDigits(st *state, p int) (Finding, bool) {
+func birthDateOnDigits(st state, p int) (Finding, bool) {
+	// A year of four digits, 8 digits (YYYYMMDD), an era year of one or two,
+	// or the month after 元年.
+	if st.runLen != 4 && st.runLen != 8 && st.runLen > 2 {
+		return Finding{}, false
+	}
 	start, end, _, ok := parseBirthDateAt(st.s, p)
 	if !ok {
 		if start, end, ok = parseGannenAt(st.s, p); !ok {

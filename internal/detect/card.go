@@ -281,7 +281,11 @@ var cardReasons = map[string][2]string{
 }
 
 // cardOnDigits is the card detector's digit-run trigger.
-func cardOnDigits(st *state, p int) (Finding, bool) {
+func cardOnDigits(st state, p int) (Finding, bool) {
+	// A card is one run of 13–19 digits or starts with a group of four.
+	if st.runLen != 4 && (st.runLen < minCardDigits || st.runLen > maxCardDigits) {
+		return Finding{}, false
+	}
 	c, ok := parseCardAt(st.s, p)
 	if !ok {
 		return Finding{}, false

@@ -180,7 +180,7 @@ const (
 )
 
 // emailOnAt is the email detector's trigger: '@', '＠' or "%40" at p.
-func emailOnAt(st *state, p, w int) (Finding, bool) {
+func emailOnAt(st state, p, w int) (Finding, bool) {
 	start, end, ok := parseEmailAt(st.s, p, w)
 	if !ok {
 		return Finding{}, false

@@ -11,16 +11,16 @@ import (
 type detector struct {
 	typ Type
 	// onDigits is called at the first digit of every maximal digit run.
-	onDigits func(st *state, p int) (Finding, bool)
+	onDigits func(st state, p int) (Finding, bool)
 	// onAt is called at '@' (w=1), '＠' or "%40" (w=3).
-	onAt func(st *state, p, w int) (Finding, bool)
+	onAt func(st state, p, w int) (Finding, bool)
 	// onMark is called at each of marks (three-byte runes).
-	onMark func(st *state, p int, r rune) (Finding, bool)
+	onMark func(st state, p int, r rune) (Finding, bool)
 	marks  []rune
 	// onValue is called for a value whose key names this type: the whole
 	// text under a keyed Context (keyed=true), or the value after an inline
 	// "key:"/"key="/"【key】" in free text, from start up to limit.
-	onValue func(st *state, start, limit int, keyed bool) (Finding, bool)
+	onValue func(st state, start, limit int, keyed bool) (Finding, bool)
 }
 
 // detectors lists every detector in priority order (see allTypes). A new
@@ -45,9 +45,12 @@ type Engine struct {
 	values []*detector
 	// marks maps a trigger rune to its detectors; few enough to scan.
 	marks []markHook
-	// lead3 flags the first byte of every three-byte trigger, so the scan
-	// loop decodes only those.
-	lead3 [256]bool
+	// cls classifies each byte for the scan loop; mid3[lead] has bit
+	// (second byte & 0x3F) set when some three-byte trigger starts with
+	// lead and that second byte, so most kanji are passed over without
+	// decoding.
+	cls  [256]uint8
+	mid3 [256]uint64
 }
 
 type markHook struct {
@@ -82,12 +85,30 @@ func New(types []Type) *Engine {
 			e.marks = append(e.marks, markHook{r, d})
 		}
 	}
-	// Full-width digits and ＠ (EF BC xx), ：＝ (EF BC 9A/9D), 】(E3 80 91)
-	// and the marks.
-	e.lead3[fwLead] = true
-	e.lead3[0xE3] = true
+	for c := '0'; c <= '9'; c++ {
+		e.cls[c] = clsDigit
+	}
+	if len(e.at) > 0 {
+		e.cls['@'] = clsAt
+		e.cls['%'] = clsPercent
+	}
+	if len(e.values) > 0 {
+		e.cls[':'] = clsSep
+		e.cls['='] = clsSep
+	}
+	// Three-byte triggers: full-width digits (EF BC 90-99), ＠ (EF BC A0),
+	// ： ＝ (EF BC 9A/9D), 】 (E3 80 91), and the marks.
+	add3 := func(r rune) {
+		lead, mid := byte(0xE0|r>>12), byte(r>>6&0x3F)
+		e.cls[lead] = clsLead3
+		e.mid3[lead] |= 1 << mid
+	}
+	add3('０')
+	add3('＠')
+	add3('：')
+	add3('】')
 	for _, m := range e.marks {
-		e.lead3[byte(0xE0|m.r>>12)] = true
+		add3(m.r)
 	}
 	return e
 }
@@ -103,10 +124,17 @@ func (e *Engine) Types() []Type {
 	return out
 }
 
-// state is one Scan call's view of the text.
+// state is one Scan call's view of the text. Hooks receive it by value:
+// a pointer passed through a func value escapes, and Scan must not
+// allocate.
 type state struct {
 	s   string
 	ctx Context
+	// The digit run being examined: its digit count and first digit, set
+	// by the engine before the digit hooks run so that each can reject a
+	// run of the wrong length without parsing it.
+	runLen   int
+	runFirst byte
 }
 
 // contextAt returns the context that applies to a value starting at p: an
@@ -149,7 +177,7 @@ func (e *Engine) scanValue(dst []Finding, st *state) []Finding {
 	}
 	for _, d := range e.values {
 		if st.ctx.hints(d.typ) && !st.ctx.denies(d.typ) {
-			if f, ok := d.onValue(st, start, end, true); ok {
+			if f, ok := d.onValue(*st, start, end, true); ok {
 				dst = append(dst, f)
 			}
 		}
@@ -180,27 +208,47 @@ func trimValue(s string, start, end int) (int, int) {
 	return start, end
 }
 
+// Byte classes of the scan loop. Everything that is not a trigger is
+// class 0 and costs one table load.
+const (
+	clsNone = iota
+	clsDigit
+	clsAt
+	clsPercent
+	clsSep
+	clsLead3 // first byte of a three-byte rune that may be a trigger
+)
+
 func (e *Engine) scan(dst []Finding, st *state) []Finding {
 	s := st.s
+	cls := &e.cls
 	for i := 0; i < len(s); {
+		// The hot loop: skip bytes that start nothing.
+		for i < len(s) && cls[s[i]] == clsNone {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
-		switch {
-		case c-'0' < 10:
+		switch cls[c] {
+		case clsDigit:
 			i = e.atDigits(&dst, st, i)
 			continue
-		case c == '@':
+		case clsAt:
 			i = e.atAt(&dst, st, i, 1)
 			continue
-		case c == '%':
+		case clsPercent:
 			if i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0' {
 				i = e.atAt(&dst, st, i, 3)
 				continue
 			}
-		case c == ':' || c == '=':
-			if len(e.values) > 0 {
-				dst = e.atSeparator(dst, st, i, 1)
+		case clsSep:
+			dst = e.atSeparator(dst, st, i, 1)
+		case clsLead3:
+			if i+2 >= len(s) || e.mid3[c]&(1<<(s[i+1]&0x3F)) == 0 || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+				break
 			}
-		case c >= 0xE0 && e.lead3[c] && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80:
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
 			switch {
 			case r >= '０' && r <= '９':
@@ -210,13 +258,11 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				i = e.atAt(&dst, st, i, 3)
 				continue
 			case r == '：' || r == '＝' || r == '】':
-				if len(e.values) > 0 {
-					dst = e.atSeparator(dst, st, i, 3)
-				}
+				dst = e.atSeparator(dst, st, i, 3)
 			default:
 				for _, m := range e.marks {
 					if m.r == r {
-						if f, ok := m.d.onMark(st, i, r); ok {
+						if f, ok := m.d.onMark(*st, i, r); ok {
 							dst = append(dst, f)
 							if f.End > i+3 {
 								i = f.End
@@ -238,11 +284,22 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 // atDigits runs the digit detectors at the digit run starting at i and
 // returns where scanning resumes.
 func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
-	end := skipDigits(st.s, i)
+	end := i
+	n := 0
+	for end < len(st.s) {
+		_, w := digitAt(st.s, end)
+		if w == 0 {
+			break
+		}
+		end += w
+		n++
+	}
+	st.runLen = n
+	st.runFirst, _ = digitAt(st.s, i)
 	var best Finding
 	found := false
 	for _, d := range e.digits {
-		if f, ok := d.onDigits(st, i); ok && (!found || better(f, best)) {
+		if f, ok := d.onDigits(*st, i); ok && (!found || better(f, best)) {
 			best, found = f, true
 		}
 	}
@@ -260,13 +317,16 @@ func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
 // atAt runs the email detectors at an @ of width w.
 func (e *Engine) atAt(dst *[]Finding, st *state, i, w int) int {
 	for _, d := range e.at {
-		if f, ok := d.onAt(st, i, w); ok {
+		if f, ok := d.onAt(*st, i, w); ok {
 			*dst = append(*dst, f)
 			return max(f.End, i+w)
 		}
 	}
 	return i + w
 }
+
+// maxValueBytes bounds how far a value hook reads after an inline key.
+const maxValueBytes = 512
 
 // atSeparator handles an inline "key:" or "key=" whose separator is at i:
 // if the key names a type with a value hook, the hook reads the value.
@@ -290,16 +350,19 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 		v++
 	}
 	k, ok := inlineKey(s, v)
-	if !ok {
+	if !ok || !mayNameValueKey(k) {
 		return dst
 	}
 	kc := classifyKey(k)
 	if kc.hint == 0 {
 		return dst
 	}
-	limit := len(s)
+	// The value ends at its closing quote or the end of the line, and no
+	// value hook reads further than maxValueBytes: bounding the search keeps
+	// a long block without quotes linear.
+	limit := min(len(s), v+maxValueBytes)
 	if quote != 0 {
-		if j := strings.IndexByte(s[v:], quote); j >= 0 {
+		if j := strings.IndexByte(s[v:limit], quote); j >= 0 {
 			limit = v + j
 		}
 	}
@@ -308,7 +371,7 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	}
 	for _, d := range e.values {
 		if kc.hints(d.typ) && !kc.denies(d.typ) {
-			if f, ok := d.onValue(st, v, limit, false); ok {
+			if f, ok := d.onValue(*st, v, limit, false); ok {
 				dst = append(dst, f)
 			}
 		}
@@ -332,6 +395,18 @@ func better(a, b Finding) bool {
 func resolve(dst []Finding, base int) []Finding {
 	fs := dst[base:]
 	if len(fs) < 2 {
+		return dst
+	}
+	// The scan emits findings almost in order; skip the sort when they are
+	// already sorted and disjoint.
+	clean := true
+	for i := 1; i < len(fs); i++ {
+		if fs[i].Start < fs[i-1].End {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return dst
 	}
 	slices.SortStableFunc(fs, func(a, b Finding) int { return a.Start - b.Start })
@@ -429,4 +504,41 @@ func skipBlanksBack(s string, i int) int {
 		}
 	}
 	return i
+}
+
+// mayNameValueKey is a cheap filter before classifyKey for inline keys: only
+// keys that can name a type with a value hook (a person's name) are worth
+// classifying. It errs on the side of yes.
+func mayNameValueKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			return strings.Contains(k, "名") || strings.Contains(k, "姓") || strings.Contains(k, "ナ") ||
+				strings.Contains(k, "な") || strings.Contains(k, "セイ") || strings.Contains(k, "メイ")
+		}
+	}
+	for _, w := range nameKeyFragments {
+		if containsFold(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameKeyFragments are the ASCII fragments of every key classifyKey reads
+// as a person's name.
+var nameKeyFragments = []string{"name", "sei", "mei", "kana", "furi", "shimei", "holder", "recipient", "addressee", "namae"}
+
+// containsFold reports whether s contains the lower-case ASCII word sub,
+// ignoring ASCII case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && s[i+j]|0x20 == sub[j] {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }

@@ -93,7 +93,10 @@ const (
 
 var myNumberLabels = []string{"マイナンバー", "個人番号", "my number", "My Number", "MY NUMBER", "mynumber", "my_number", "MyNumber"}
 
-func myNumberOnDigits(st *state, p int) (Finding, bool) {
+func myNumberOnDigits(st state, p int) (Finding, bool) {
+	if st.runLen != myNumberDigits && st.runLen != 4 {
+		return Finding{}, false
+	}
 	start, end, grouped, ok := parseMyNumberAt(st.s, p)
 	if !ok {
 		return Finding{}, false

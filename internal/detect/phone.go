@@ -214,7 +214,11 @@ const (
 	confPhoneFixed   = 0.7
 )
 
-func phoneOnDigits(st *state, p int) (Finding, bool) {
+func phoneOnDigits(st state, p int) (Finding, bool) {
+	// Domestic numbers start with the trunk 0; "+81" starts with 8.
+	if st.runFirst != 0 && st.runFirst != 8 || st.runLen > mobileDigits+2 {
+		return Finding{}, false
+	}
 	ph, ok := parsePhoneAt(st.s, p)
 	if !ok {
 		return Finding{}, false

@@ -58,7 +58,10 @@ func parsePostalAt(s string, p int) (end int, hyphen, ok bool) {
 	return i, hyphen, true
 }
 
-func postalOnDigits(st *state, p int) (Finding, bool) {
+func postalOnDigits(st state, p int) (Finding, bool) {
+	if st.runLen != 3 && st.runLen != 7 {
+		return Finding{}, false
+	}
 	end, hyphen, ok := parsePostalAt(st.s, p)
 	if !ok {
 		return Finding{}, false
