@@ -160,7 +160,7 @@ const (
 // suffixLen is the UTF-8 length of 都, 道, 府 and 県.
 const suffixLen = 3
 
-func addressOnMark(st state, q int, _ rune) (Finding, bool) {
+func addressOnMark(st *state, q int, _ rune) (Finding, bool) {
 	p := prefectureEnding(st.s, q+suffixLen)
 	if p < 0 {
 		return Finding{}, false
@@ -170,11 +170,11 @@ func addressOnMark(st state, q int, _ rune) (Finding, bool) {
 		return Finding{}, false
 	}
 	kc := st.contextAt(p)
-	if kc.denies(Address) {
+	if kc.denies(kAddress) {
 		return Finding{}, false
 	}
 	f := Finding{Type: Address, Start: p, End: end, Confidence: confAddress, Reason: "prefecture+municipality"}
-	if kc.hints(Address) {
+	if kc.hints(kAddress) {
 		f.Confidence, f.Reason = confAddressKeyed, "prefecture+municipality; key address"
 	}
 	return f, true

@@ -230,7 +230,7 @@ const (
 	confBirthLabel = 0.93
 )
 
-func birthDateOnDigits(st state, p int) (Finding, bool) {
+func birthDateOnDigits(st *state, p int) (Finding, bool) {
 	// A year of four digits, 8 digits (YYYYMMDD), an era year of one or two,
 	// or the month after 元年.
 	if st.runLen != 4 && st.runLen != 8 && st.runLen > 2 {
@@ -243,12 +243,12 @@ func birthDateOnDigits(st state, p int) (Finding, bool) {
 		}
 	}
 	kc := st.contextAt(start)
-	if kc.denies(BirthDate) {
+	if kc.denies(kBirth) {
 		return Finding{}, false
 	}
 	f := Finding{Type: BirthDate, Start: start, End: end}
 	switch {
-	case kc.hints(BirthDate):
+	case kc.hints(kBirth):
 		f.Confidence, f.Reason = confBirthKeyed, "calendar-date; key birth_date"
 	case labelBefore(st.s, start, birthLabelWindow, birthLabels):
 		f.Confidence, f.Reason = confBirthLabel, "calendar-date; label"

@@ -281,7 +281,7 @@ var cardReasons = map[string][2]string{
 }
 
 // cardOnDigits is the card detector's digit-run trigger.
-func cardOnDigits(st state, p int) (Finding, bool) {
+func cardOnDigits(st *state, p int) (Finding, bool) {
 	// A card is one run of 13–19 digits or starts with a group of four.
 	if st.runLen != 4 && (st.runLen < minCardDigits || st.runLen > maxCardDigits) {
 		return Finding{}, false
@@ -291,12 +291,12 @@ func cardOnDigits(st state, p int) (Finding, bool) {
 		return Finding{}, false
 	}
 	kc := st.contextAt(p)
-	if kc.denies(CardNumber) {
+	if kc.denies(kCard) {
 		return Finding{}, false
 	}
 	conf := confCard
 	switch {
-	case kc.hints(CardNumber):
+	case kc.hints(kCard):
 		conf = confCardKeyed
 	case c.n == 13:
 		conf = confCard13
@@ -305,7 +305,7 @@ func cardOnDigits(st state, p int) (Finding, bool) {
 	}
 	r := cardReasons[c.issuer]
 	reason := r[0]
-	if kc.hints(CardNumber) {
+	if kc.hints(kCard) {
 		reason = r[1]
 	}
 	return Finding{Type: CardNumber, Start: c.start, End: c.end, Confidence: conf, Reason: reason}, true

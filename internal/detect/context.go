@@ -47,11 +47,11 @@ func (c Context) Hints() []Type {
 	return out
 }
 
-func (c Context) hints(t Type) bool { return c.hint.has(t) }
+func (c Context) hints(k kind) bool { return c.hint&(1<<k) != 0 }
 
 // denies reports whether the key rules t out and does not also name it
 // ("card_no" names a card even though "no" alone would say order number).
-func (c Context) denies(t Type) bool { return c.deny.has(t) && !c.hint.has(t) }
+func (c Context) denies(k kind) bool { return c.deny&^c.hint&(1<<k) != 0 }
 
 // Bits for the key classifier.
 const (
@@ -162,6 +162,17 @@ var jaKeywords = []struct {
 	{"発送", 0, bBirth | digitIDs}, {"作成", 0, bBirth}, {"更新", 0, bBirth},
 }
 
+// jaKeywordsByRune indexes jaKeywords by their first rune. Built once;
+// read-only afterwards.
+var jaKeywordsByRune = func() map[rune][]int {
+	m := map[rune][]int{}
+	for i, kw := range jaKeywords {
+		r := []rune(kw.frag)[0]
+		m[r] = append(m[r], i)
+	}
+	return m
+}()
+
 // maxKeyLen bounds the work spent on one key: real keys are short, and a
 // "key" longer than this is prose, not a label.
 const maxKeyLen = 64
@@ -261,10 +272,15 @@ func classifySegment(k string) Context {
 		c.deny |= v[1]
 	}
 	if nonASCII {
-		for _, kw := range jaKeywords {
-			if strings.Contains(k, kw.frag) {
-				c.hint |= kw.hint
-				c.deny |= kw.deny
+		// Each rune of the key may start a keyword: look only at the
+		// keywords starting with that rune.
+		for i, r := range k {
+			for _, idx := range jaKeywordsByRune[r] {
+				kw := &jaKeywords[idx]
+				if strings.HasPrefix(k[i:], kw.frag) {
+					c.hint |= kw.hint
+					c.deny |= kw.deny
+				}
 			}
 		}
 		// 商品名, 会社名, 店舗名: the head decides, the trailing 名 does not.

@@ -180,18 +180,18 @@ const (
 )
 
 // emailOnAt is the email detector's trigger: '@', '＠' or "%40" at p.
-func emailOnAt(st state, p, w int) (Finding, bool) {
+func emailOnAt(st *state, p, w int) (Finding, bool) {
 	start, end, ok := parseEmailAt(st.s, p, w)
 	if !ok {
 		return Finding{}, false
 	}
 	kc := st.contextAt(start)
-	if kc.denies(Email) {
+	if kc.denies(kEmail) {
 		return Finding{}, false
 	}
 	f := Finding{Type: Email, Start: start, End: end, Confidence: confEmail, Reason: "email-syntax"}
 	switch {
-	case kc.hints(Email):
+	case kc.hints(kEmail):
 		f.Confidence, f.Reason = confEmailKeyed, "email-syntax; key email"
 	case w == 3 && st.s[p] == '%':
 		f.Confidence, f.Reason = confEmailEncoded, "email-syntax(percent-encoded)"

@@ -6,43 +6,103 @@ import (
 	"unsafe"
 )
 
-// detector is one kind of personal data. Each detector lives in its own file
-// and hooks the triggers it needs; a nil hook means "not interested".
+// detector is one kind of personal data. Each detector lives in its own
+// file and names the triggers it hooks; the hook functions themselves are
+// called through the switches below (direct calls, so that the per-Scan
+// state stays on the stack: a pointer passed through a func value escapes,
+// and Scan must not allocate). A new detector is a file, a line in
+// detectors and a case in each switch it hooks.
 type detector struct {
-	typ Type
-	// onDigits is called at the first digit of every maximal digit run.
-	onDigits func(st state, p int) (Finding, bool)
-	// onAt is called at '@' (w=1), '＠' or "%40" (w=3).
-	onAt func(st state, p, w int) (Finding, bool)
-	// onMark is called at each of marks (three-byte runes).
-	onMark func(st state, p int, r rune) (Finding, bool)
-	marks  []rune
-	// onValue is called for a value whose key names this type: the whole
-	// text under a keyed Context (keyed=true), or the value after an inline
-	// "key:"/"key="/"【key】" in free text, from start up to limit.
-	onValue func(st state, start, limit int, keyed bool) (Finding, bool)
+	typ  Type
+	kind kind
+	// digits: called at the first digit of every maximal digit run.
+	digits bool
+	// at: called at '@' (w=1), '＠' or "%40" (w=3).
+	at bool
+	// marks: called at each of these three-byte runes.
+	marks []rune
+	// value: called for a value whose key names this type: the whole text
+	// under a keyed Context, or the value after an inline "key:", "key="
+	// or "【key】" in free text.
+	value bool
 }
 
-// detectors lists every detector in priority order (see allTypes). A new
-// detector is a file with its hooks and one line here.
-var detectors = [...]*detector{
-	{typ: CardNumber, onDigits: cardOnDigits},
-	{typ: MyNumber, onDigits: myNumberOnDigits},
-	{typ: Email, onAt: emailOnAt},
-	{typ: Phone, onDigits: phoneOnDigits},
-	{typ: PostalCode, onDigits: postalOnDigits},
-	{typ: Address, onMark: addressOnMark, marks: []rune{'都', '道', '府', '県'}},
-	{typ: BirthDate, onDigits: birthDateOnDigits},
-	{typ: PersonName, onMark: nameOnMark, marks: []rune{'様'}, onValue: nameOnValue},
+// detectors lists every detector in priority order (see allTypes).
+var detectors = [...]detector{
+	{typ: CardNumber, kind: kCard, digits: true},
+	{typ: MyNumber, kind: kMyNumber, digits: true},
+	{typ: Email, kind: kEmail, at: true},
+	{typ: Phone, kind: kPhone, digits: true},
+	{typ: PostalCode, kind: kPostal, digits: true},
+	{typ: Address, kind: kAddress, marks: []rune{'都', '道', '府', '県'}},
+	{typ: BirthDate, kind: kBirth, digits: true},
+	{typ: PersonName, kind: kName, marks: []rune{'様'}, value: true},
+}
+
+// kind is a detector's index in allTypes; the hot path switches on it
+// rather than comparing Type strings.
+type kind uint8
+
+const (
+	kCard kind = iota
+	kMyNumber
+	kEmail
+	kPhone
+	kPostal
+	kAddress
+	kBirth
+	kName
+)
+
+func (k kind) typ() Type { return allTypes[k] }
+
+func onDigits(k kind, st *state, p int) (Finding, bool) {
+	switch k {
+	case kCard:
+		return cardOnDigits(st, p)
+	case kMyNumber:
+		return myNumberOnDigits(st, p)
+	case kPhone:
+		return phoneOnDigits(st, p)
+	case kPostal:
+		return postalOnDigits(st, p)
+	case kBirth:
+		return birthDateOnDigits(st, p)
+	}
+	return Finding{}, false
+}
+
+func onAt(k kind, st *state, p, w int) (Finding, bool) {
+	if k == kEmail {
+		return emailOnAt(st, p, w)
+	}
+	return Finding{}, false
+}
+
+func onMark(k kind, st *state, p int, r rune) (Finding, bool) {
+	switch k {
+	case kAddress:
+		return addressOnMark(st, p, r)
+	case kName:
+		return nameOnMark(st, p, r)
+	}
+	return Finding{}, false
+}
+
+func onValue(k kind, st *state, start, limit int, keyed bool) (Finding, bool) {
+	if k == kName {
+		return nameOnValue(st, start, limit, keyed)
+	}
+	return Finding{}, false
 }
 
 // Engine scans text for the types it was built with. It is immutable after
 // New and safe for concurrent use.
 type Engine struct {
 	types  typeSet
-	digits []*detector
-	at     []*detector
-	values []*detector
+	digits []kind
+	at     []kind
+	values []kind
 	// marks maps a trigger rune to its detectors; few enough to scan.
 	marks []markHook
 	// cls classifies each byte for the scan loop; mid3[lead] has bit
@@ -55,7 +115,7 @@ type Engine struct {
 
 type markHook struct {
 	r rune
-	d *detector
+	k kind
 }
 
 // New returns an engine for the given types; nil or empty means all types.
@@ -72,17 +132,17 @@ func New(types []Type) *Engine {
 		if !e.types.has(d.typ) {
 			continue
 		}
-		if d.onDigits != nil {
-			e.digits = append(e.digits, d)
+		if d.digits {
+			e.digits = append(e.digits, d.kind)
 		}
-		if d.onAt != nil {
-			e.at = append(e.at, d)
+		if d.at {
+			e.at = append(e.at, d.kind)
 		}
-		if d.onValue != nil {
-			e.values = append(e.values, d)
+		if d.value {
+			e.values = append(e.values, d.kind)
 		}
 		for _, r := range d.marks {
-			e.marks = append(e.marks, markHook{r, d})
+			e.marks = append(e.marks, markHook{r, d.kind})
 		}
 	}
 	for c := '0'; c <= '9'; c++ {
@@ -124,9 +184,7 @@ func (e *Engine) Types() []Type {
 	return out
 }
 
-// state is one Scan call's view of the text. Hooks receive it by value:
-// a pointer passed through a func value escapes, and Scan must not
-// allocate.
+// state is one Scan call's view of the text.
 type state struct {
 	s   string
 	ctx Context
@@ -175,9 +233,9 @@ func (e *Engine) scanValue(dst []Finding, st *state) []Finding {
 	if start >= end {
 		return dst
 	}
-	for _, d := range e.values {
-		if st.ctx.hints(d.typ) && !st.ctx.denies(d.typ) {
-			if f, ok := d.onValue(*st, start, end, true); ok {
+	for _, k := range e.values {
+		if st.ctx.hints(k) && !st.ctx.denies(k) {
+			if f, ok := onValue(k, st, start, end, true); ok {
 				dst = append(dst, f)
 			}
 		}
@@ -262,7 +320,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			default:
 				for _, m := range e.marks {
 					if m.r == r {
-						if f, ok := m.d.onMark(*st, i, r); ok {
+						if f, ok := onMark(m.k, st, i, r); ok {
 							dst = append(dst, f)
 							if f.End > i+3 {
 								i = f.End
@@ -298,8 +356,26 @@ func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
 	st.runFirst, _ = digitAt(st.s, i)
 	var best Finding
 	found := false
-	for _, d := range e.digits {
-		if f, ok := d.onDigits(*st, i); ok && (!found || better(f, best)) {
+	for _, k := range e.digits {
+		// Most digit runs (times, IP octets, counts) have a length no
+		// detector starts with: reject them before any parsing.
+		if n >= 32 || runLengths[k]&(1<<n) == 0 {
+			continue
+		}
+		switch k {
+		case kPhone:
+			// The trunk 0, or 8 of "+81".
+			if st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && st.s[i-1] == '+' || i >= 3 && st.s[i-3:i] == "＋")) {
+				continue
+			}
+		case kBirth:
+			// One or two digits are an era year or a month after 元年:
+			// something non-ASCII or an era letter sits just before.
+			if n <= 2 && !eraLeadBefore(st.s, i) {
+				continue
+			}
+		}
+		if f, ok := onDigits(k, st, i); ok && (!found || better(f, best)) {
 			best, found = f, true
 		}
 	}
@@ -314,10 +390,44 @@ func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
 	return end
 }
 
+// runLengths[k] has bit n set when detector k can start at a digit run
+// of n digits: cards are 13–19 digits or a group of 4; My Numbers 12 or
+// 4; phones 1–5 digits of an area code or "81", 10–11 plain, 12–13 as
+// "81…"; postal codes 3 or 7; dates a year of 4, an era year or month of
+// 1–2, or YYYYMMDD.
+var runLengths = [...]uint32{
+	kCard:     1<<4 | (1<<20 - 1<<13),
+	kMyNumber: 1<<4 | 1<<12,
+	kPhone:    (1<<6 - 1<<1) | 1<<10 | 1<<11 | 1<<12 | 1<<13,
+	kPostal:   1<<3 | 1<<7,
+	kBirth:    1<<1 | 1<<2 | 1<<4 | 1<<8,
+	kEmail:    0,
+	kAddress:  0,
+	kName:     0,
+}
+
+// eraLeadBefore reports whether the byte before i can end an era prefix:
+// a kanji (昭和, 元年), an era letter (S60), or a blank after a kanji.
+func eraLeadBefore(s string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	c := s[i-1]
+	switch {
+	case c >= 0x80:
+		return true
+	case c == 'M' || c == 'T' || c == 'S' || c == 'H' || c == 'R' || c == 'm' || c == 't' || c == 's' || c == 'h' || c == 'r':
+		return true
+	case c == ' ':
+		return i >= 2 && s[i-2] >= 0x80
+	}
+	return false
+}
+
 // atAt runs the email detectors at an @ of width w.
 func (e *Engine) atAt(dst *[]Finding, st *state, i, w int) int {
-	for _, d := range e.at {
-		if f, ok := d.onAt(*st, i, w); ok {
+	for _, k := range e.at {
+		if f, ok := onAt(k, st, i, w); ok {
 			*dst = append(*dst, f)
 			return max(f.End, i+w)
 		}
@@ -332,7 +442,10 @@ const maxValueBytes = 512
 // if the key names a type with a value hook, the hook reads the value.
 func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	s := st.s
-	// Quick rejects: "12:34", "a == b", "://".
+	// Quick rejects: "12:34" (a time), "a == b", "://".
+	if i > 0 && s[i-1]-'0' < 10 && i+w < len(s) && s[i+w]-'0' < 10 {
+		return dst
+	}
 	if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
 		return dst
 	}
@@ -369,9 +482,9 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	if j := strings.IndexByte(s[v:limit], '\n'); j >= 0 {
 		limit = v + j
 	}
-	for _, d := range e.values {
-		if kc.hints(d.typ) && !kc.denies(d.typ) {
-			if f, ok := d.onValue(*st, v, limit, false); ok {
+	for _, k := range e.values {
+		if kc.hints(k) && !kc.denies(k) {
+			if f, ok := onValue(k, st, v, limit, false); ok {
 				dst = append(dst, f)
 			}
 		}

@@ -93,7 +93,7 @@ const (
 
 var myNumberLabels = []string{"マイナンバー", "個人番号", "my number", "My Number", "MY NUMBER", "mynumber", "my_number", "MyNumber"}
 
-func myNumberOnDigits(st state, p int) (Finding, bool) {
+func myNumberOnDigits(st *state, p int) (Finding, bool) {
 	if st.runLen != myNumberDigits && st.runLen != 4 {
 		return Finding{}, false
 	}
@@ -102,12 +102,12 @@ func myNumberOnDigits(st state, p int) (Finding, bool) {
 		return Finding{}, false
 	}
 	kc := st.contextAt(p)
-	if kc.denies(MyNumber) {
+	if kc.denies(kMyNumber) {
 		return Finding{}, false
 	}
 	f := Finding{Type: MyNumber, Start: start, End: end}
 	switch {
-	case kc.hints(MyNumber):
+	case kc.hints(kMyNumber):
 		f.Confidence, f.Reason = confMyNumberKeyed, "mynumber-checkdigit; key my_number"
 	case labelBefore(st.s, p, myNumberLabelWindow, myNumberLabels):
 		f.Confidence, f.Reason = confMyNumberLabel, "mynumber-checkdigit; label"

@@ -147,11 +147,22 @@ func hasHonorificAt(s string, i int) bool {
 	return false
 }
 
-func isNotNameToken(s string) bool {
+// notNameTokenSet is notNameTokens as a set. Built once; read-only.
+var notNameTokenSet = func() map[string]bool {
+	m := make(map[string]bool, len(notNameTokens))
 	for _, w := range notNameTokens {
-		if s == w {
-			return true
-		}
+		m[w] = true
+	}
+	return m
+}()
+
+func isNotNameToken(s string) bool {
+	if notNameTokenSet[s] {
+		return true
+	}
+	// Every corporate mark is at least two characters.
+	if len(s) < 6 {
+		return false
 	}
 	for _, c := range corporateMarks {
 		if strings.Contains(s, c) {
@@ -247,7 +258,7 @@ const (
 
 // nameOnValue checks a value under a name key, or after an inline name
 // label in free text, running from start up to limit.
-func nameOnValue(st state, start, limit int, keyed bool) (Finding, bool) {
+func nameOnValue(st *state, start, limit int, keyed bool) (Finding, bool) {
 	s := st.s
 	b, e, runes, ok := parseNameForward(s, start, limit, keyed)
 	if !ok {
@@ -298,7 +309,7 @@ func readTokenBackward(s string, end int) (t nameToken, ok bool) {
 }
 
 // nameOnMark handles 様 at q: the name is the one or two tokens before it.
-func nameOnMark(st state, q int, _ rune) (Finding, bool) {
+func nameOnMark(st *state, q int, _ rune) (Finding, bool) {
 	s := st.s
 	// 様 followed by more kanji is a word (様子, 様式, 様々).
 	if r, _ := runeAt(s, q+len("様")); r == '々' || r == '子' || r == '式' || r == '相' || r == '態' || r == '変' {

@@ -214,7 +214,7 @@ const (
 	confPhoneFixed   = 0.7
 )
 
-func phoneOnDigits(st state, p int) (Finding, bool) {
+func phoneOnDigits(st *state, p int) (Finding, bool) {
 	// Domestic numbers start with the trunk 0; "+81" starts with 8.
 	if st.runFirst != 0 && st.runFirst != 8 || st.runLen > mobileDigits+2 {
 		return Finding{}, false
@@ -224,12 +224,12 @@ func phoneOnDigits(st state, p int) (Finding, bool) {
 		return Finding{}, false
 	}
 	kc := st.contextAt(p)
-	if kc.denies(Phone) {
+	if kc.denies(kPhone) {
 		return Finding{}, false
 	}
 	f := Finding{Type: Phone, Start: ph.start, End: ph.end}
 	switch {
-	case kc.hints(Phone):
+	case kc.hints(kPhone):
 		f.Confidence, f.Reason = confPhoneKeyed, "jp-phone-shape; key phone"
 	case ph.intl:
 		f.Confidence, f.Reason = confPhoneGrouped, "jp-phone-shape(+81)"

@@ -11,6 +11,7 @@ func TestPhone(t *testing.T) {
 		{"mobile prolonged mark", "", "080ー1234ー5678", []string{"080ー1234ー5678"}},
 		{"plus81 mobile", "", "call +81 90-1234-5678 now", []string{"+81 90-1234-5678"}},
 		{"plus81 plain", "", "+819012345678", []string{"+819012345678"}},
+		{"plus81 full-width", "", "＋８１ ９０−１２３４−５６７８", []string{"＋８１ ９０−１２３４−５６７８"}},
 		{"plus81 tokyo", "", "+81-3-1234-5678", []string{"+81-3-1234-5678"}},
 		{"plus81 bracketed trunk", "", "+81 (0)3-1234-5678", []string{"+81 (0)3-1234-5678"}},
 		{"tokyo hyphens", "", "03-1234-5678", []string{"03-1234-5678"}},

@@ -58,7 +58,7 @@ func parsePostalAt(s string, p int) (end int, hyphen, ok bool) {
 	return i, hyphen, true
 }
 
-func postalOnDigits(st state, p int) (Finding, bool) {
+func postalOnDigits(st *state, p int) (Finding, bool) {
 	if st.runLen != 3 && st.runLen != 7 {
 		return Finding{}, false
 	}
@@ -67,14 +67,14 @@ func postalOnDigits(st state, p int) (Finding, bool) {
 		return Finding{}, false
 	}
 	kc := st.contextAt(p)
-	if kc.denies(PostalCode) {
+	if kc.denies(kPostal) {
 		return Finding{}, false
 	}
 	f := Finding{Type: PostalCode, Start: p, End: end}
 	switch {
 	case markBefore(st.s, p):
 		f.Confidence, f.Reason = confPostalMark, "postal-shape; mark 〒"
-	case kc.hints(PostalCode):
+	case kc.hints(kPostal):
 		f.Confidence, f.Reason = confPostalKeyed, "postal-shape; key postal_code"
 	case labelBefore(st.s, p, postalLabelWindow, postalLabels):
 		f.Confidence, f.Reason = confPostalKeyed, "postal-shape; label"
