@@ -55,7 +55,7 @@ var honorifics = []string{"様", "さま", "さん", "殿", "君", "くん", "�
 var notNameBeforeSama = []string{
 	"客", "皆", "各位", "奥", "王", "神", "仏", "殿", "同", "仕", "模", "異", "多", "貴", "疲れ", "苦労",
 	"世話", "父", "母", "兄", "姉", "弟", "妹", "娘", "息子", "者", "御中", "会社", "社", "店", "得意",
-	"有", "一", "両", "今", "左", "斯", "何", "外", "人", "方", "家族", "族", "主人", "旦那", "員", "主",
+	"有", "一", "両", "今", "左", "斯", "何", "外", "個人", "法人", "本人", "友人", "知人", "夫人", "婦人", "方", "家族", "族", "主人", "旦那", "員", "主",
 	"宛", "上", "先", "局", "部", "課", "係", "室", "所", "院", "校", "館", "屋", "堂", "組", "団",
 	"協会", "センター", "チーム", "ショップ", "ストア", "オーナー", "ゲスト", "ユーザー", "メンバー", "様",
 }
@@ -301,9 +301,32 @@ func readTokenBackward(s string, end int) (t nameToken, ok bool) {
 	t.start = i
 	t.sc = sc
 	prev, _ := runeBefore(s, i)
-	// Hiragana right after kanji is okurigana (お疲れ様), not a name.
 	if sc == scHira && scriptOf(prev) == scKanji {
-		return t, false
+		// Kanji then hiragana: a surname with a given name in hiragana
+		// ("石井さくら") when the kanji run starts the line or follows a
+		// blank or punctuation; otherwise okurigana ("お疲れ様").
+		if t.runes < 2 {
+			return t, false
+		}
+		j, k := i, 0
+		for j > 0 && k <= maxKanjiToken {
+			r, w := runeBefore(s, j)
+			if scriptOf(r) != scKanji {
+				break
+			}
+			j -= w
+			k++
+		}
+		if k > 4 {
+			return t, false
+		}
+		if r, _ := runeBefore(s, j); j > 0 && (scriptOf(r) != scNone || r == '・') {
+			return t, false
+		}
+		t.start = j
+		t.runes += k
+		t.sc = scKanji
+		return t, true
 	}
 	return t, tokenLenOK(t) && t.runes >= 1
 }
