@@ -217,7 +217,15 @@ func (e *Engine) Scan(dst []Finding, text []byte, ctx Context) []Finding {
 	// The detectors read text as a string without copying it: text is only
 	// read, and no string derived from it outlives this call (Reasons are
 	// constants).
-	st := state{s: unsafe.String(unsafe.SliceData(text), len(text)), ctx: ctx}
+	return e.scanString(dst, unsafe.String(unsafe.SliceData(text), len(text)), ctx)
+}
+
+// scanString is Scan over a string.
+func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
+	if len(text) == 0 {
+		return dst
+	}
+	st := state{s: text, ctx: ctx}
 	base := len(dst)
 	if ctx.keyed && ctx.hint != 0 {
 		dst = e.scanValue(dst, &st)
@@ -291,14 +299,14 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		c := s[i]
 		switch cls[c] {
 		case clsDigit:
-			i = e.atDigits(&dst, st, i)
+			dst, i = e.atDigits(dst, st, i)
 			continue
 		case clsAt:
-			i = e.atAt(&dst, st, i, 1)
+			dst, i = e.atAt(dst, st, i, 1)
 			continue
 		case clsPercent:
 			if i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0' {
-				i = e.atAt(&dst, st, i, 3)
+				dst, i = e.atAt(dst, st, i, 3)
 				continue
 			}
 		case clsSep:
@@ -310,10 +318,10 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
 			switch {
 			case r >= '０' && r <= '９':
-				i = e.atDigits(&dst, st, i)
+				dst, i = e.atDigits(dst, st, i)
 				continue
 			case r == '＠':
-				i = e.atAt(&dst, st, i, 3)
+				dst, i = e.atAt(dst, st, i, 3)
 				continue
 			case r == '：' || r == '＝' || r == '】':
 				dst = e.atSeparator(dst, st, i, 3)
@@ -341,7 +349,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 
 // atDigits runs the digit detectors at the digit run starting at i and
 // returns where scanning resumes.
-func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
+func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 	end := i
 	n := 0
 	for end < len(st.s) {
@@ -380,14 +388,14 @@ func (e *Engine) atDigits(dst *[]Finding, st *state, i int) int {
 		}
 	}
 	if found {
-		*dst = append(*dst, best)
+		dst = append(dst, best)
 		// Resume after the finding unless it started before this run
 		// (a +81 or an era name) and ended inside it.
 		if best.End > end {
 			end = best.End
 		}
 	}
-	return end
+	return dst, end
 }
 
 // runLengths[k] has bit n set when detector k can start at a digit run
@@ -425,14 +433,13 @@ func eraLeadBefore(s string, i int) bool {
 }
 
 // atAt runs the email detectors at an @ of width w.
-func (e *Engine) atAt(dst *[]Finding, st *state, i, w int) int {
+func (e *Engine) atAt(dst []Finding, st *state, i, w int) ([]Finding, int) {
 	for _, k := range e.at {
 		if f, ok := onAt(k, st, i, w); ok {
-			*dst = append(*dst, f)
-			return max(f.End, i+w)
+			return append(dst, f), max(f.End, i+w)
 		}
 	}
-	return i + w
+	return dst, i + w
 }
 
 // maxValueBytes bounds how far a value hook reads after an inline key.
