@@ -5,6 +5,7 @@ import "testing"
 func TestBirthDate(t *testing.T) {
 	runDetCases(t, BirthDate, []detCase{
 		{"label slash", "", "生年月日：1985/4/1", []string{"1985/4/1"}},
+		{"label with era note", "", "生年月日（西暦）1985/4/1", []string{"1985/4/1"}},
 		{"label iso", "", "生年月日 1985-04-01", []string{"1985-04-01"}},
 		{"label kanji", "", "誕生日は1985年4月1日です", []string{"1985年4月1日"}},
 		{"showa", "", "生年月日：昭和60年4月1日", []string{"昭和60年4月1日"}},
@@ -29,6 +30,8 @@ func TestBirthDate(t *testing.T) {
 		{"mixed separators", "birth_date", "1985/04-01", nil},
 		{"year too old", "birth_date", "1850-01-01", nil},
 		{"version", "", "birthday v1985.4.1a", nil},
+		{"label for another value", "", "生年月日：未登録 最終ログイン 2024/11/25", nil},
+		{"label then other words", "", "誕生日クーポン配布日 2024/11/25", nil},
 	})
 }
 

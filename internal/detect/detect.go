@@ -33,9 +33,15 @@
 //   - Nothing in this package logs, prints or returns a detected value; a
 //     Reason names the validator and the context, never the data.
 //
-// Added to the API agreed with the scanner and the vault: Finding.Type.Mask,
-// Context.Hints, Context.IsZero, KeyContext's handling of dotted keys
-// ("customers.name"), Engine.Types, Redact, and NewRedactingHandler.
+// Beyond the API agreed with the scanner and the vault (Type and its
+// constants, AllTypes, ParseTypes, Finding, Context, KeyContext, Engine,
+// New, Engine.Scan, ContainsCard, FindCards) the package provides:
+//   - Type.Mask: the mask that replaces a value, "[redacted:email]";
+//   - Context.Hints and Context.IsZero;
+//   - KeyContext reads dotted keys ("customers.name", "products.name") by
+//     their last segment, earlier segments only ruling types out;
+//   - Engine.Types, Engine.Redact and Redact (all types, free text);
+//   - NewRedactingHandler, a slog.Handler wrapper.
 package detect
 
 import (

@@ -3,7 +3,10 @@ package detect
 import "strings"
 
 // labelBefore reports whether one of labels ends within window bytes before
-// p on the same line. It is called for candidates only, never per byte.
+// p on the same line, with nothing but separators between the label and p
+// ("生年月日：", "個人番号は ", "郵便番号 (半角) "): a label further back,
+// followed by other words, labels those words, not the value at p. It is
+// called for candidates only, never per byte.
 func labelBefore(s string, p, window int, labels []string) bool {
 	lo := max(p-window, 0)
 	seg := s[lo:p]
@@ -11,11 +14,39 @@ func labelBefore(s string, p, window int, labels []string) bool {
 		seg = seg[i+1:]
 	}
 	for _, l := range labels {
-		if strings.Contains(seg, l) {
+		if i := strings.LastIndex(seg, l); i >= 0 && labelGap(seg[i+len(l):]) {
 			return true
 		}
 	}
 	return false
+}
+
+// labelGapWords may sit between a label and its value.
+var labelGapWords = []string{"西暦", "和暦", "半角", "全角", "番号", "は", "が", "の", "年月日"}
+
+// labelGap reports whether gap holds only separators, brackets and the few
+// words a form puts between a label and its value.
+func labelGap(gap string) bool {
+	for i := 0; i < len(gap); {
+		r, w := runeAt(gap, i)
+		switch r {
+		case ' ', '\t', '\u3000', ':', '：', '=', '＝', '"', '\'', '】', '[', ']', '(', ')', '（', '）', '「', '|', '-', '#', '＃', '・':
+			i += w
+			continue
+		}
+		ok := false
+		for _, g := range labelGapWords {
+			if strings.HasPrefix(gap[i:], g) {
+				i += len(g)
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // labelAfter reports whether one of labels starts within window bytes after
