@@ -20,10 +20,26 @@ const (
 	maxAddressBytes = 300
 )
 
+// prefectureByTail maps the last two characters of each prefecture name
+// (6 bytes: 京都, 海道, 阪府, 森県…; 城県 is shared by 茨城県 and 宮城県) to
+// the names, which the trigger then checks in full. Built once; read-only
+// afterwards.
+var prefectureByTail = func() map[string][]string {
+	m := make(map[string][]string, len(jptext.Prefectures))
+	for _, p := range jptext.Prefectures {
+		tail := p[len(p)-6:]
+		m[tail] = append(m[tail], p)
+	}
+	return m
+}()
+
 // prefectureEnding returns the start of the prefecture name that ends at
 // end, or -1.
 func prefectureEnding(s string, end int) int {
-	for _, p := range jptext.Prefectures {
+	if end < 6 {
+		return -1
+	}
+	for _, p := range prefectureByTail[s[end-6:end]] {
 		if st := end - len(p); st >= 0 && s[st:end] == p {
 			return st
 		}

@@ -126,12 +126,17 @@ func parseBirthDateAt(s string, p int) (start, end, year int, ok bool) {
 	}
 	start = p
 	eraIdx := -1
-	// 和暦 prefix: "昭和60年", "昭和 60年", "S60.", "H2/".
+	// 和暦 prefix: "昭和60年", "昭和 60年", "S60.", "H2/"; only one or two
+	// digits can be an era year.
 	q := p
 	if r, w := runeBefore(s, q); r == ' ' || r == '\u3000' {
 		q -= w
 	}
+	short := p+1 < len(s) && !isDigitAt(s, p+1) || p+2 < len(s) && !isDigitAt(s, p+2) || p+2 >= len(s)
 	for k, e := range eras {
+		if !short {
+			break
+		}
 		if q >= len(e.kanji) && s[q-len(e.kanji):q] == e.kanji {
 			eraIdx, start = k, q-len(e.kanji)
 			break
@@ -237,6 +242,15 @@ func birthDateOnDigits(st *state, p int) (Finding, bool) {
 		return Finding{}, false
 	}
 	start, end, _, ok := parseBirthDateAt(st.s, p)
+	if ok && st.runLen == 8 {
+		// YYYYMMDD is an order number or a batch id as often as a date:
+		// only a birth key (a column, or an inline key right before it)
+		// makes it a birth date.
+		if kc := st.contextAt(start); kc.hints(kBirth) && !kc.denies(kBirth) {
+			return Finding{Type: BirthDate, Start: start, End: end, Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"}, true
+		}
+		return Finding{}, false
+	}
 	if !ok {
 		if start, end, ok = parseGannenAt(st.s, p); !ok {
 			return Finding{}, false

@@ -155,6 +155,15 @@ var fileExtensions = []string{
 	"sh", "exe", "dll", "so", "jar", "war", "tar", "xz", "bz2", "rs", "java", "kt", "swift", "scss", "less",
 }
 
+// fileExtensionSet is fileExtensions as a set. Built once; read-only.
+var fileExtensionSet = func() map[string]bool {
+	m := make(map[string]bool, len(fileExtensions))
+	for _, e := range fileExtensions {
+		m[e] = true
+	}
+	return m
+}()
+
 func fileExtension(t string) bool {
 	if len(t) > 5 {
 		return false
@@ -163,12 +172,7 @@ func fileExtension(t string) bool {
 	for i := 0; i < len(t); i++ {
 		b[i] = t[i] | 0x20
 	}
-	for _, e := range fileExtensions {
-		if string(b[:len(t)]) == e {
-			return true
-		}
-	}
-	return false
+	return fileExtensionSet[string(b[:len(t)])]
 }
 
 // Confidences: the syntax is specific; a percent-encoded @ could also be a

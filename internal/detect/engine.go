@@ -188,6 +188,9 @@ func (e *Engine) Types() []Type {
 type state struct {
 	s   string
 	ctx Context
+	// types are the detectors that run on this text: the engine's, narrowed
+	// by a key that names its value's type.
+	types typeSet
 	// The digit run being examined: its digit count and first digit, set
 	// by the engine before the digit hooks run so that each can reject a
 	// run of the wrong length without parsing it.
@@ -225,7 +228,19 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 	if len(text) == 0 {
 		return dst
 	}
-	st := state{s: text, ctx: ctx}
+	st := state{s: text, ctx: ctx, types: e.types}
+	// A value under a key that names its type is checked for that type,
+	// for card numbers (customers type them into any field: the leak this
+	// package exists for) and email addresses (cheap: only an @ triggers
+	// them); an address line may also carry its postal code and phone.
+	// A key that names nothing (memo, note, body) gets every detector.
+	if ctx.keyed && ctx.hint != 0 {
+		keep := ctx.hint | bCard | bEmail
+		if ctx.hint&bAddress != 0 {
+			keep |= bPostal | bPhone
+		}
+		st.types &= keep
+	}
 	base := len(dst)
 	if ctx.keyed && ctx.hint != 0 {
 		dst = e.scanValue(dst, &st)
@@ -327,7 +342,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				dst = e.atSeparator(dst, st, i, 3)
 			default:
 				for _, m := range e.marks {
-					if m.r == r {
+					if m.r == r && st.types&(1<<m.k) != 0 {
 						if f, ok := onMark(m.k, st, i, r); ok {
 							dst = append(dst, f)
 							if f.End > i+3 {
@@ -352,7 +367,12 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 	end := i
 	n := 0
-	for end < len(st.s) {
+	for {
+		// ASCII digits first: by far the common case.
+		for end < len(st.s) && st.s[end]-'0' < 10 {
+			end++
+			n++
+		}
 		_, w := digitAt(st.s, end)
 		if w == 0 {
 			break
@@ -362,24 +382,57 @@ func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 	}
 	st.runLen = n
 	st.runFirst, _ = digitAt(st.s, i)
+	after := byte(0)
+	if end < len(st.s) {
+		after = st.s[end]
+	}
+	// Fast path for the short runs that make up most digits in real data
+	// (times, dates, IP octets, prices): one to three digits start only a
+	// phone number (trunk 0, or "+81", followed by a separator), a postal
+	// code (three digits and a dash) or an era date (after 昭和 or S).
+	if n <= 3 {
+		sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
+		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && eraLeadBefore(st.s, i)) {
+			return dst, end
+		}
+	}
 	var best Finding
 	found := false
+	// The byte after the run (above) tells most detectors whether the run
+	// can continue into their shape: a date needs / - . or 年, a grouped
+	// number a dash, a space or a parenthesis.
 	for _, k := range e.digits {
 		// Most digit runs (times, IP octets, counts) have a length no
 		// detector starts with: reject them before any parsing.
-		if n >= 32 || runLengths[k]&(1<<n) == 0 {
+		if n >= 32 || runLengths[k]&(1<<n) == 0 || st.types&(1<<k) == 0 {
 			continue
 		}
 		switch k {
+		case kCard, kMyNumber:
+			// A group of four must be followed by a separator and a group
+			// of four (or six: Amex, Diners).
+			if n == 4 && !groupFollows(st.s, end) {
+				continue
+			}
 		case kPhone:
 			// The trunk 0, or 8 of "+81".
 			if st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && st.s[i-1] == '+' || i >= 3 && st.s[i-3:i] == "＋")) {
+				continue
+			}
+			if n < 10 && !(after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2) {
+				continue
+			}
+		case kPostal:
+			if n == 3 && after != '-' && after < 0xE2 {
 				continue
 			}
 		case kBirth:
 			// One or two digits are an era year or a month after 元年:
 			// something non-ASCII or an era letter sits just before.
 			if n <= 2 && !eraLeadBefore(st.s, i) {
+				continue
+			}
+			if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 {
 				continue
 			}
 		}
@@ -412,6 +465,24 @@ var runLengths = [...]uint32{
 	kEmail:    0,
 	kAddress:  0,
 	kName:     0,
+}
+
+// groupFollows reports whether a separator and a digit group of 4 or 6
+// digits start at i.
+func groupFollows(s string, i int) bool {
+	k, _, w := sepAt(s, i)
+	if k == sepNone {
+		return false
+	}
+	n := 0
+	for j := i + w; j < len(s) && n < 7; n++ {
+		_, dw := digitAt(s, j)
+		if dw == 0 {
+			break
+		}
+		j += dw
+	}
+	return n == 4 || n == 6
 }
 
 // eraLeadBefore reports whether the byte before i can end an era prefix:
@@ -468,6 +539,11 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	if v < len(s) && (s[v] == '"' || s[v] == '\'') {
 		quote = s[v]
 		v++
+	}
+	// A value hook reads names: a value starting with a digit, a bracket
+	// or a path is none.
+	if v >= len(s) || s[v]-'0' < 10 || s[v] == '{' || s[v] == '[' || s[v] == '/' || s[v] == '-' {
+		return dst
 	}
 	k, ok := inlineKey(s, v)
 	if !ok || !mayNameValueKey(k) {
@@ -628,25 +704,52 @@ func skipBlanksBack(s string, i int) int {
 
 // mayNameValueKey is a cheap filter before classifyKey for inline keys: only
 // keys that can name a type with a value hook (a person's name) are worth
-// classifying. It errs on the side of yes.
+// classifying. It errs on the side of yes, in one pass over the key.
 func mayNameValueKey(k string) bool {
 	for i := 0; i < len(k); i++ {
-		if k[i] >= 0x80 {
+		c := k[i]
+		if c >= 0x80 {
 			return strings.Contains(k, "名") || strings.Contains(k, "姓") || strings.Contains(k, "ナ") ||
 				strings.Contains(k, "な") || strings.Contains(k, "セイ") || strings.Contains(k, "メイ")
 		}
-	}
-	for _, w := range nameKeyFragments {
-		if containsFold(k, w) {
-			return true
+		rest := k[i:]
+		switch c | 0x20 {
+		case 'n':
+			if containsFold(rest[:min(4, len(rest))], "name") {
+				return true
+			}
+		case 's':
+			if containsFold(rest[:min(3, len(rest))], "sei") || containsFold(rest[:min(6, len(rest))], "shimei") {
+				return true
+			}
+		case 'm':
+			if containsFold(rest[:min(3, len(rest))], "mei") {
+				return true
+			}
+		case 'k':
+			if containsFold(rest[:min(4, len(rest))], "kana") {
+				return true
+			}
+		case 'f':
+			if containsFold(rest[:min(4, len(rest))], "furi") {
+				return true
+			}
+		case 'h':
+			if containsFold(rest[:min(6, len(rest))], "holder") {
+				return true
+			}
+		case 'r':
+			if containsFold(rest[:min(9, len(rest))], "recipient") {
+				return true
+			}
+		case 'a':
+			if containsFold(rest[:min(9, len(rest))], "addressee") {
+				return true
+			}
 		}
 	}
 	return false
 }
-
-// nameKeyFragments are the ASCII fragments of every key classifyKey reads
-// as a person's name.
-var nameKeyFragments = []string{"name", "sei", "mei", "kana", "furi", "shimei", "holder", "recipient", "addressee", "namae"}
 
 // containsFold reports whether s contains the lower-case ASCII word sub,
 // ignoring ASCII case.

@@ -5,17 +5,33 @@ import "strings"
 // labelBefore reports whether one of labels ends within window bytes before
 // p on the same line, with nothing but separators between the label and p
 // ("生年月日：", "個人番号は ", "郵便番号 (半角) "): a label further back,
-// followed by other words, labels those words, not the value at p. It is
-// called for candidates only, never per byte.
+// followed by other words, labels those words, not the value at p. It walks
+// back from p over the gap, checking at each step whether a label ends
+// there; it is called for candidates only, never per byte.
 func labelBefore(s string, p, window int, labels []string) bool {
 	lo := max(p-window, 0)
-	seg := s[lo:p]
-	if i := strings.LastIndexByte(seg, '\n'); i >= 0 {
-		seg = seg[i+1:]
-	}
-	for _, l := range labels {
-		if i := strings.LastIndex(seg, l); i >= 0 && labelGap(seg[i+len(l):]) {
-			return true
+	q := p
+	for q > lo {
+		for _, l := range labels {
+			if q-len(l) >= 0 && s[q-1] == l[len(l)-1] && s[q-len(l):q] == l {
+				return true
+			}
+		}
+		r, w := runeBefore(s, q)
+		if isGapRune(r) {
+			q -= w
+			continue
+		}
+		stepped := false
+		for _, g := range labelGapWords {
+			if q-len(g) >= lo && s[q-len(g):q] == g {
+				q -= len(g)
+				stepped = true
+				break
+			}
+		}
+		if !stepped {
+			return false
 		}
 	}
 	return false
@@ -24,29 +40,14 @@ func labelBefore(s string, p, window int, labels []string) bool {
 // labelGapWords may sit between a label and its value.
 var labelGapWords = []string{"西暦", "和暦", "半角", "全角", "番号", "は", "が", "の", "年月日"}
 
-// labelGap reports whether gap holds only separators, brackets and the few
-// words a form puts between a label and its value.
-func labelGap(gap string) bool {
-	for i := 0; i < len(gap); {
-		r, w := runeAt(gap, i)
-		switch r {
-		case ' ', '\t', '\u3000', ':', '：', '=', '＝', '"', '\'', '】', '[', ']', '(', ')', '（', '）', '「', '|', '-', '#', '＃', '・':
-			i += w
-			continue
-		}
-		ok := false
-		for _, g := range labelGapWords {
-			if strings.HasPrefix(gap[i:], g) {
-				i += len(g)
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
+// isGapRune reports separators and brackets that may sit between a label
+// and its value.
+func isGapRune(r rune) bool {
+	switch r {
+	case ' ', '\t', '\u3000', ':', '：', '=', '＝', '"', '\'', '】', '[', ']', '(', ')', '（', '）', '「', '|', '-', '#', '＃', '・':
+		return true
 	}
-	return true
+	return false
 }
 
 // labelAfter reports whether one of labels starts within window bytes after

@@ -133,16 +133,39 @@ func tokenLenOK(t nameToken) bool {
 }
 
 func hasHonorificAt(s string, i int) bool {
-	for _, h := range honorifics {
-		if strings.HasPrefix(s[i:], h) {
-			end := i + len(h)
-			// "様" followed by more name characters is part of a word (様子);
-			// an honorific ends the name.
-			r, _ := runeAt(s, end)
-			if h == "様" || h == "殿" || h == "氏" || scriptOf(r) == scNone || scriptOf(r) == scKanji && h != "君" {
-				return true
-			}
+	r, w := runeAt(s, i)
+	n := 0
+	switch r {
+	case '様', '殿', '氏':
+		// Always an honorific right after a name.
+		return true
+	case '君':
+		n = w
+	case 'さ':
+		if strings.HasPrefix(s[i+w:], "ま") || strings.HasPrefix(s[i+w:], "ん") {
+			n = w + len("ま")
 		}
+	case 'く':
+		if strings.HasPrefix(s[i+w:], "ん") {
+			n = w + len("ん")
+		}
+	case 'ち':
+		if strings.HasPrefix(s[i+w:], "ゃん") {
+			n = w + len("ゃん")
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	// A kana honorific followed by more kana is part of a word
+	// ("さまざま"); followed by a kanji, a blank or punctuation it ends
+	// the name. 君 followed by a kanji is a given name (君子).
+	next, _ := runeAt(s, i+n)
+	switch scriptOf(next) {
+	case scNone:
+		return true
+	case scKanji:
+		return r != '君'
 	}
 	return false
 }
@@ -160,8 +183,9 @@ func isNotNameToken(s string) bool {
 	if notNameTokenSet[s] {
 		return true
 	}
-	// Every corporate mark is at least two characters.
-	if len(s) < 6 {
+	// Every corporate mark is at least two characters, and holds one of a
+	// few kanji: look for those before matching whole marks.
+	if len(s) < 6 || !hasCorporateRune(s) {
 		return false
 	}
 	for _, c := range corporateMarks {
@@ -400,6 +424,18 @@ func nameBoundaryBefore(s string, i int) bool {
 func mixesHiragana(tok string) bool {
 	for _, r := range tok {
 		if scriptOf(r) == scHira {
+			return true
+		}
+	}
+	return false
+}
+
+// hasCorporateRune reports whether s holds a character that every
+// corporate mark contains one of.
+func hasCorporateRune(s string) bool {
+	for _, r := range s {
+		switch r {
+		case '株', '会', '社', '商', '店', '学', '院', '行', '所', '㈱':
 			return true
 		}
 	}

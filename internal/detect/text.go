@@ -90,7 +90,29 @@ func runeBefore(s string, i int) (rune, int) {
 	if i <= 0 {
 		return utf8.RuneError, 0
 	}
+	if c := s[i-1]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if i >= 3 {
+		if r, ok := decode3(s[i-3], s[i-2], s[i-1]); ok {
+			return r, 3
+		}
+	}
 	return utf8.DecodeLastRuneInString(s[:i])
+}
+
+// decode3 decodes a three-byte UTF-8 sequence (U+0800..U+FFFF, where all
+// Japanese text lives) without the general decoder; ok is false for
+// anything else, which the caller hands to package utf8.
+func decode3(c0, c1, c2 byte) (rune, bool) {
+	if c0&0xF0 != 0xE0 || c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+		return 0, false
+	}
+	// Overlong forms (E0 80..9F) and surrogates (ED A0..BF) are invalid.
+	if c0 == 0xE0 && c1 < 0xA0 || c0 == 0xED && c1 >= 0xA0 {
+		return 0, false
+	}
+	return rune(c0&0x0F)<<12 | rune(c1&0x3F)<<6 | rune(c2&0x3F), true
 }
 
 // runeAt decodes the rune starting at i (RuneError, 0 at the end).
@@ -100,6 +122,11 @@ func runeAt(s string, i int) (rune, int) {
 	}
 	if c := s[i]; c < utf8.RuneSelf {
 		return rune(c), 1
+	}
+	if i+2 < len(s) {
+		if r, ok := decode3(s[i], s[i+1], s[i+2]); ok {
+			return r, 3
+		}
 	}
 	return utf8.DecodeRuneInString(s[i:])
 }
