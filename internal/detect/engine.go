@@ -241,9 +241,21 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 		}
 		st.types &= keep
 	}
+	// A key that rules a type out (created_at: no birth date; order_no: no
+	// My Number) spares running it.
+	st.types &^= ctx.deny &^ ctx.hint
 	base := len(dst)
 	if ctx.keyed && ctx.hint != 0 {
+		n := len(dst)
 		dst = e.scanValue(dst, &st)
+		// A value found whole (a name filling its name column) holds
+		// nothing else: value hooks accept no digits, so no card hides in
+		// it either.
+		if len(dst) > n {
+			if b, en := trimValue(text, 0, len(text)); dst[len(dst)-1].Start <= b && dst[len(dst)-1].End >= en {
+				return resolve(dst, base)
+			}
+		}
 	}
 	dst = e.scan(dst, &st)
 	return resolve(dst, base)
