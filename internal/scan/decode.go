@@ -188,6 +188,10 @@ func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
 	for i := 0; i < len(raw); {
 		r, n := unit(raw[i:], esc, sjis)
 		switch {
+		case r == utf8.RuneError && n == 1 && raw[i] >= utf8.RuneSelf:
+			// An invalid byte: kept, a Shift_JIS lead byte would pair with the next mark and
+			// change the characters after it.
+			dst = append(dst, '?')
 		case r != utf8.RuneError && unicode.IsDigit(r):
 			dst = append(dst, '*')
 		case r != utf8.RuneError && unicode.IsLetter(r):

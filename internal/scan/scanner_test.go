@@ -20,7 +20,7 @@ type collect struct {
 	results  []FileResult
 }
 
-func (c *collect) Finding(f *Finding) error   { c.findings = append(c.findings, *f); return nil }
+func (c *collect) Finding(f *Finding) error     { c.findings = append(c.findings, *f); return nil }
 func (c *collect) FileDone(r *FileResult) error { c.results = append(c.results, *r); return nil }
 
 func scanPaths(t testing.TB, opts Options, paths ...string) (*collect, []Notice) {
