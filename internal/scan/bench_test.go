@@ -11,7 +11,7 @@ import (
 
 type discard struct{ n int }
 
-func (d *discard) Finding(*Finding) error      { d.n++; return nil }
+func (d *discard) Finding(*Finding) error     { d.n++; return nil }
 func (d *discard) FileDone(*FileResult) error { return nil }
 
 // BenchmarkScan measures the scanner per format in MB/s, every detector on, all cores, on
