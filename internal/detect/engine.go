@@ -315,10 +315,23 @@ const (
 func (e *Engine) scan(dst []Finding, st *state) []Finding {
 	s := st.s
 	cls := &e.cls
+	mid3 := &e.mid3
 	for i := 0; i < len(s); {
-		// The hot loop: skip bytes that start nothing.
-		for i < len(s) && cls[s[i]] == clsNone {
-			i++
+		// The hot loop: skip bytes that start nothing, and three-byte
+		// runes whose first two bytes start no trigger (most kanji and
+		// kana) without leaving the loop.
+		for i < len(s) {
+			c := s[i]
+			k := cls[c]
+			if k == clsNone {
+				i++
+				continue
+			}
+			if k == clsLead3 && (i+1 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
+				i++
+				continue
+			}
+			break
 		}
 		if i >= len(s) {
 			break
@@ -339,7 +352,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		case clsSep:
 			dst = e.atSeparator(dst, st, i, 1)
 		case clsLead3:
-			if i+2 >= len(s) || e.mid3[c]&(1<<(s[i+1]&0x3F)) == 0 || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+			if i+2 >= len(s) || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
 				break
 			}
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
@@ -497,20 +510,17 @@ func groupFollows(s string, i int) bool {
 	return n == 4 || n == 6
 }
 
-// eraLeadBefore reports whether the byte before i can end an era prefix:
-// a kanji (昭和, 元年), an era letter (S60), or a blank after a kanji.
+// eraLeadBefore reports whether what ends just before i can end an era
+// prefix: the last kanji of an era name (昭和, 令和, 大正, 明治, 平成),
+// 年 of 元年, or an era letter (S60), with at most one blank between.
 func eraLeadBefore(s string, i int) bool {
-	if i == 0 {
-		return false
+	r, w := runeBefore(s, i)
+	if r == ' ' || r == '\u3000' {
+		r, _ = runeBefore(s, i-w)
 	}
-	c := s[i-1]
-	switch {
-	case c >= 0x80:
+	switch r {
+	case '和', '正', '治', '成', '年', 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
 		return true
-	case c == 'M' || c == 'T' || c == 'S' || c == 'H' || c == 'R' || c == 'm' || c == 't' || c == 's' || c == 'h' || c == 'r':
-		return true
-	case c == ' ':
-		return i >= 2 && s[i-2] >= 0x80
 	}
 	return false
 }

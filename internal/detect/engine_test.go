@@ -203,3 +203,30 @@ func BenchmarkEngineKeyedCells(b *testing.B) {
 		}
 	}
 }
+
+// TestCleanTextHasNoFindings runs every detector over text full of numbers,
+// dates and words that look like personal data but are not.
+func TestCleanTextHasNoFindings(t *testing.T) {
+	lines := append(strings.Split(noPIICorpus(8), "\n"),
+		"2024-11-25T12:34:56.789+09:00 INFO request_id=7d7d2e2e-fbce-4953-a85b-cebaa2f193d8 status=200 bytes=5123",
+		"10.0.12.34 - - [25/Nov/2024:12:34:56 +0900] \"GET /products/4901234567894?page=2 HTTP/1.1\" 200 5123",
+		"注文番号：20241125-000123 お問い合わせ番号：123456789012 合計 ¥12,800（税込）",
+		"order_id=ORD-2024112512345678 tracking_no=512345678901 jan=4902102070003 price=1280",
+		"商品コード 4901234567894 在庫 120 点 価格 3,980円 送料 550円",
+		"version 1.22.3 build 20241125.1 sha=4111111111111111abcdef",
+		"東京都の天気は晴れ、最高気温18度。大阪府知事が会見。北海道産の牛乳を使用。",
+		"お客様各位 皆様 ご担当者様 お疲れ様です 様々な 仕様変更 同様に",
+		"ISBN978-4-7741-9999-1 ISSN 1234-5678 振込 口座 1234567",
+		"icon@2x.png lodash@4.17.21 @media screen user@localhost",
+		"作成日 2024/11/25 更新日 2024-11-26 発送日 2024年11月27日",
+		"timestamp=1732500000123 nanos=1732500000123456789 pid=12345 port=8080",
+	)
+	for i, l := range lines {
+		if l == "" {
+			continue
+		}
+		if fs := allEngine.Scan(nil, []byte(l), Context{}); len(fs) != 0 {
+			t.Errorf("clean line %d: unexpected findings %s", i, spans(fs))
+		}
+	}
+}
