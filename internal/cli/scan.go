@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,10 @@ Exit status: 0 no findings, 1 findings, 2 an error (bad usage, or a file that co
 read; errors name the file on stderr).
 
 Types: ` + "card_number, my_number, email, phone, postal_code, address, birth_date, person_name."
+
+// scanMemoryLimit is the Go heap's soft limit during a scan; with the runtime's own memory it
+// keeps the process under 64 MB.
+const scanMemoryLimit = 40 << 20
 
 // stringList is a repeatable string flag (--exclude).
 type stringList []string
@@ -105,6 +110,12 @@ func runScan(ctx context.Context, e *Env, args []string) error {
 		return UsageError{Msg: fmt.Sprintf("scan: unknown --format %q (text, jsonl or sarif)", f)}
 	}
 
+	// The scanner's memory is bounded by design (a few blocks in flight); a soft limit makes
+	// the garbage collector keep the heap near that instead of letting it double between
+	// collections, which keeps RSS under the 64 MB budget. GOMEMLIMIT overrides it.
+	if e.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(scanMemoryLimit))
+	}
 	var errMu sync.Mutex
 	progress := newProgress(e, f == "text")
 	sc := scan.New(scan.Options{

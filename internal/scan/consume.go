@@ -23,16 +23,20 @@ func (s *Scanner) consume(b *batch, rep Reporter) error {
 	if b.warn != "" {
 		s.opts.Notice(Notice{Path: f.path, Kind: NoticeWarning, Msg: b.warn})
 	}
-	for i := range b.found {
-		fd := &b.found[i]
-		fd.Path = f.path
+	var fd Finding
+	for i, h := range b.hits {
+		fd = Finding{Path: f.path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
+			Confidence: h.conf, Reason: h.reason}
+		if i < len(b.previews) {
+			fd.Preview = b.previews[i]
+		}
 		f.counts[fd.Type]++
 		f.findings++
-		if err := rep.Finding(fd); err != nil {
+		if err := rep.Finding(&fd); err != nil {
 			return err
 		}
 	}
-	s.Stats.Findings.Add(int64(len(b.found)))
+	s.Stats.Findings.Add(int64(len(b.hits)))
 	f.bytes += int64(len(b.buf))
 	s.Stats.Bytes.Add(int64(len(b.buf)))
 	if f.red != nil && f.redErr == nil {

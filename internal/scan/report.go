@@ -15,23 +15,53 @@ import (
 )
 
 // JSONLReporter writes one JSON object per finding per line, keys in this fixed order:
-// {"path","type","start","end","line","confidence","reason"}.
+// {"path","type","start","end","line","confidence","reason"}. It runs in the one goroutine
+// that reports, so the parts that repeat (the path of the current file, types, reasons,
+// confidences) are encoded once and reused.
 type JSONLReporter struct {
-	w   *bufio.Writer
-	buf []byte
+	w     *bufio.Writer
+	buf   []byte
+	path  string
+	pathJ []byte
+	cache map[string][]byte // type or reason → its JSON string
+	confs map[float64][]byte
 }
 
 // NewJSONLReporter returns a reporter writing JSON Lines to w; call Close to flush.
 func NewJSONLReporter(w io.Writer) *JSONLReporter {
-	return &JSONLReporter{w: bufio.NewWriterSize(w, 64<<10)}
+	return &JSONLReporter{w: bufio.NewWriterSize(w, 64<<10), cache: map[string][]byte{}, confs: map[float64][]byte{}}
+}
+
+// maxCached bounds the cache of encoded reasons; reasons are a small fixed set in practice.
+const maxCached = 4096
+
+func (r *JSONLReporter) cached(s string) []byte {
+	if b, ok := r.cache[s]; ok {
+		return b
+	}
+	b := appendJSONString(nil, s)
+	if len(r.cache) < maxCached {
+		r.cache[s] = b
+	}
+	return b
 }
 
 // Finding writes one line.
 func (r *JSONLReporter) Finding(f *Finding) error {
+	if f.Path != r.path || r.pathJ == nil {
+		r.path, r.pathJ = f.Path, appendJSONString(r.pathJ[:0], f.Path)
+	}
+	conf, ok := r.confs[f.Confidence]
+	if !ok {
+		conf = strconv.AppendFloat(nil, f.Confidence, 'f', -1, 64)
+		if len(r.confs) < maxCached {
+			r.confs[f.Confidence] = conf
+		}
+	}
 	b := append(r.buf[:0], `{"path":`...)
-	b = appendJSONString(b, f.Path)
+	b = append(b, r.pathJ...)
 	b = append(b, `,"type":`...)
-	b = appendJSONString(b, string(f.Type))
+	b = append(b, r.cached(string(f.Type))...)
 	b = append(b, `,"start":`...)
 	b = strconv.AppendInt(b, f.Start, 10)
 	b = append(b, `,"end":`...)
@@ -39,9 +69,9 @@ func (r *JSONLReporter) Finding(f *Finding) error {
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(f.Line), 10)
 	b = append(b, `,"confidence":`...)
-	b = strconv.AppendFloat(b, f.Confidence, 'f', -1, 64)
+	b = append(b, conf...)
 	b = append(b, `,"reason":`...)
-	b = appendJSONString(b, f.Reason)
+	b = append(b, r.cached(f.Reason)...)
 	b = append(b, "}\n"...)
 	r.buf = b
 	_, err := r.w.Write(b)
@@ -57,15 +87,17 @@ func (r *JSONLReporter) Close() error { return r.w.Flush() }
 // appendJSONString appends s as a JSON string; invalid UTF-8 in a file name becomes U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	b = append(b, '"')
-	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20 || r == 0x2028 || r == 0x2029:
-			b = append(b, '\\', 'u', hex[r>>12&0xF], hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF])
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
 		default:
-			b = append(b, string(r)...)
+			b = append(b, c)
 		}
 	}
 	return append(b, '"')

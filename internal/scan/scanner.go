@@ -68,8 +68,29 @@ type Finding struct {
 	Confidence float64
 	Reason     string
 	Preview    string // masked, e.g. "4111 **** **** 1111"; empty unless Options.Preview
+}
 
-	esc escKind // how the value is escaped in the file, for redaction
+// hit is a finding on its way from a worker to the consumer: compact, since a batch of dense
+// customer data carries tens of thousands of them and they count against the memory budget.
+type hit struct {
+	start, end int64
+	reason     string
+	conf       float64
+	line       int
+	typ        uint8   // index into typeNames
+	esc        escKind // how the value is escaped in the file, for redaction
+}
+
+// typeNames are the detector's types; a hit stores an index into it.
+var typeNames = detect.AllTypes()
+
+func typeIndex(t detect.Type) uint8 {
+	for i, n := range typeNames {
+		if n == t {
+			return uint8(i)
+		}
+	}
+	return 0 // unreachable: the engine only returns its own types
 }
 
 // FileResult summarises one file.
@@ -102,6 +123,7 @@ type Scanner struct {
 	engine *detect.Engine
 	Stats  Stats
 	bufs   sync.Pool
+	hits   sync.Pool
 }
 
 // New returns a Scanner.
@@ -138,7 +160,8 @@ type batch struct {
 	warn  string
 	done  chan struct{}
 
-	found    []Finding
+	hits     []hit
+	previews []string // masked previews, parallel to hits, when Options.Preview
 	redacted []byte
 }
 
@@ -181,8 +204,10 @@ type fileState struct {
 // whole scan (a reporter failing, ctx cancelled); problems with single files are Notices and
 // count in Stats.Errors.
 func (s *Scanner) Run(ctx context.Context, paths []string, rep Reporter) error {
-	jobs := make(chan *batch, 2*s.opts.Jobs)
-	order := make(chan *batch, 2*s.opts.Jobs+2)
+	// At most about Jobs+3 batches are alive at once (queued, being scanned, being reported,
+	// being read): enough to keep every worker busy, few enough for the memory budget.
+	jobs := make(chan *batch, s.opts.Jobs)
+	order := make(chan *batch, s.opts.Jobs+1)
 	var wg sync.WaitGroup
 	for range s.opts.Jobs {
 		wg.Add(1)
@@ -213,6 +238,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string, rep Reporter) error {
 			}
 		}
 		s.putBuf(b.buf)
+		if b.hits != nil {
+			h := b.hits[:0]
+			s.hits.Put(&h)
+		}
 	}
 	wg.Wait()
 	if repErr != nil {

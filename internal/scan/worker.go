@@ -17,14 +17,15 @@ type worker struct {
 	keys   *fileKeys // for JSON lines, whose keys are parsed here
 	lex    jsonLexer
 	zero   detect.Context
-	found  []Finding
+	hits   []hit
+	prevs  []string
 	redBuf []byte
 }
 
 func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
 
 func (w *worker) process(b *batch) {
-	w.found = w.found[:0]
+	w.hits, w.prevs = w.hits[:0], w.prevs[:0]
 	switch b.mode {
 	case modeValues:
 		w.scanValues(b, b.vals, b.ctxs)
@@ -35,7 +36,16 @@ func (w *worker) process(b *batch) {
 		w.scanLines(b)
 	}
 	w.setLines(b)
-	b.found = append([]Finding(nil), w.found...)
+	if len(w.hits) > 0 {
+		var out []hit
+		if p, ok := w.s.hits.Get().(*[]hit); ok {
+			out = *p
+		}
+		b.hits = append(out[:0], w.hits...)
+		if len(w.prevs) > 0 {
+			b.previews = append([]string(nil), w.prevs...)
+		}
+	}
 	if w.s.opts.Redact {
 		b.redacted = w.redact(b)
 	}
@@ -107,18 +117,17 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		if re <= rs {
 			continue
 		}
-		out := Finding{
-			Type:       f.Type,
-			Start:      b.base + int64(start+rs),
-			End:        b.base + int64(start+re),
-			Confidence: f.Confidence,
-			Reason:     f.Reason,
-			esc:        esc,
-		}
+		w.hits = append(w.hits, hit{
+			start:  b.base + int64(start+rs),
+			end:    b.base + int64(start+re),
+			reason: f.Reason,
+			conf:   f.Confidence,
+			typ:    typeIndex(f.Type),
+			esc:    esc,
+		})
 		if w.s.opts.Preview {
-			out.Preview = maskPreview(text[fs:fe], f.Type == detect.CardNumber)
+			w.prevs = append(w.prevs, maskPreview(text[fs:fe], f.Type == detect.CardNumber))
 		}
-		w.found = append(w.found, out)
 	}
 }
 
@@ -126,25 +135,25 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 // are in offset order, so the whole batch is counted once.
 func (w *worker) setLines(b *batch) {
 	line, at := b.line, 0
-	for i := range w.found {
-		off := int(w.found[i].Start - b.base)
+	for i := range w.hits {
+		off := int(w.hits[i].start - b.base)
 		if off > at {
 			line += bytes.Count(b.buf[at:off], []byte{'\n'})
 			at = off
 		}
-		w.found[i].Line = line
+		w.hits[i].line = line
 	}
 }
 
 // redact returns the batch's bytes with every finding masked in the file's own encoding.
 func (w *worker) redact(b *batch) []byte {
-	if len(w.found) == 0 {
+	if len(w.hits) == 0 {
 		return nil // the consumer writes b.buf as it is
 	}
 	out := w.redBuf[:0]
 	at := 0
-	for _, f := range w.found {
-		s, e := int(f.Start-b.base), int(f.End-b.base)
+	for _, f := range w.hits {
+		s, e := int(f.start-b.base), int(f.end-b.base)
 		if s < at {
 			continue
 		}
