@@ -19,6 +19,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/store"
@@ -78,7 +79,24 @@ type Keys struct {
 	db   *store.DB
 	rand io.Reader
 	now  func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedKey // by hash of the secret; positive answers only
 }
+
+type cachedKey struct {
+	p       Principal
+	expires time.Time
+}
+
+// CacheTTL is how long an authenticated key is remembered. A key revoked through this
+// process stops at once; one revoked by another process (the CLI, another server) stops
+// within CacheTTL. It saves a database read on every request.
+const CacheTTL = 5 * time.Second
+
+// cacheMax bounds the cache; only valid keys enter it, so it never grows past the number of
+// keys actually in use, but a bound keeps that a fact rather than a hope.
+const cacheMax = 10000
 
 // NewKeys returns the API-key service.
 func NewKeys(db *store.DB, rnd io.Reader, now func() time.Time) *Keys {
@@ -88,7 +106,7 @@ func NewKeys(db *store.DB, rnd io.Reader, now func() time.Time) *Keys {
 	if now == nil {
 		now = time.Now
 	}
-	return &Keys{db: db, rand: rnd, now: now}
+	return &Keys{db: db, rand: rnd, now: now, cache: map[string]cachedKey{}}
 }
 
 // keyPrefix marks kinko keys so secret scanners (and kinko scan) can recognise a leaked one.
@@ -126,16 +144,31 @@ func (k *Keys) Authenticate(ctx context.Context, secret string) (Principal, erro
 	if !strings.HasPrefix(secret, keyPrefix) || len(secret) != len(keyPrefix)+32 {
 		return Principal{}, ErrUnauthenticated
 	}
+	h := hashKey(secret)
+	now := k.now()
+	k.mu.Lock()
+	c, ok := k.cache[string(h)]
+	k.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.p, nil
+	}
 	// Lookup by hash: timing reveals only whether some key's hash shares a B-tree path,
 	// which says nothing about the secret.
-	key, err := k.db.APIKeyByHash(ctx, hashKey(secret))
+	key, err := k.db.APIKeyByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Principal{}, fmt.Errorf("reading API key: %w", err)
 	}
-	return Principal{KeyID: key.ID, Shop: key.Shop, Scopes: key.Scopes}, nil
+	p := Principal{KeyID: key.ID, Shop: key.Shop, Scopes: key.Scopes}
+	k.mu.Lock()
+	if len(k.cache) >= cacheMax {
+		clear(k.cache)
+	}
+	k.cache[string(h)] = cachedKey{p: p, expires: now.Add(CacheTTL)}
+	k.mu.Unlock()
+	return p, nil
 }
 
 // List returns a shop's keys (never their secrets).
@@ -143,7 +176,11 @@ func (k *Keys) List(ctx context.Context, shop string) ([]store.APIKey, error) {
 	return k.db.APIKeys(ctx, shop)
 }
 
-// Revoke disables a key at once.
+// Revoke disables a key at once (in other processes within CacheTTL).
 func (k *Keys) Revoke(ctx context.Context, shop, id string) error {
-	return k.db.RevokeAPIKey(ctx, shop, id)
+	err := k.db.RevokeAPIKey(ctx, shop, id)
+	k.mu.Lock()
+	clear(k.cache)
+	k.mu.Unlock()
+	return err
 }

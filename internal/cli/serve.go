@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/config"
+	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/httpapi"
 )
 
@@ -113,5 +114,5 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(h) // REDACT-PENDING
+	return slog.New(detect.NewRedactingHandler(h))
 }

@@ -38,7 +38,7 @@ type apiEnv struct {
 	v    *vault.Vault
 }
 
-func newAPI(t *testing.T, b storetest.Backend) *apiEnv {
+func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -26,6 +27,41 @@ type Customer struct {
 	DEKVersion uint32
 	WrappedDEK []byte
 	Sealed     [NumFields][]byte // nil = field absent
+}
+
+// IndexFields are the fields with a blind index, each stored in column ix_<field>.
+var IndexFields = [...]string{"email", "phone", "name", "name_kana"}
+
+func indexColumn(field string) (string, bool) {
+	for _, f := range IndexFields {
+		if f == field {
+			return "ix_" + f, true
+		}
+	}
+	return "", false
+}
+
+// indexArgs orders idx as the ix_ columns; fields absent from idx are NULL.
+func indexArgs(idx []Index) []any {
+	out := make([]any, len(IndexFields))
+	for i, f := range IndexFields {
+		var v []byte
+		for _, ix := range idx {
+			if ix.Field == f {
+				v = ix.HMAC
+			}
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func ixCols() string {
+	var b strings.Builder
+	for _, f := range IndexFields {
+		b.WriteString(", ix_" + f)
+	}
+	return b.String()
 }
 
 // Index is one blind-index entry of a customer.
@@ -53,50 +89,58 @@ func scanCustomer(row interface{ Scan(...any) error }) (Customer, error) {
 	return c, nil
 }
 
-var insertCustomerSQL = "INSERT INTO customers (" + customerCols + ") VALUES (?" + strings.Repeat(", ?", 8+NumFields) + ")"
+var (
+	updateCustomerSQL = func() string {
+		var b strings.Builder
+		b.WriteString("UPDATE customers SET revision = ?, updated_at = ?")
+		for _, f := range Fields {
+			b.WriteString(", " + f + " = ?")
+		}
+		for _, f := range IndexFields {
+			b.WriteString(", ix_" + f + " = ?")
+		}
+		b.WriteString(" WHERE id = ? AND shop_id = ? AND revision = ? AND shredded = 0")
+		return b.String()
+	}()
+	shredCustomerSQL = func() string {
+		var b strings.Builder
+		b.WriteString("UPDATE customers SET shredded = 1, wrapped_dek = NULL, revision = revision + 1, updated_at = ?")
+		for _, f := range Fields {
+			b.WriteString(", " + f + " = NULL")
+		}
+		for _, f := range IndexFields {
+			b.WriteString(", ix_" + f + " = NULL")
+		}
+		b.WriteString(" WHERE id = ? AND shop_id = ?")
+		return b.String()
+	}()
+)
+
+var selectCustomerSQL = `SELECT ` + customerCols + ` FROM customers WHERE id = ? AND shop_id = ?`
+
+var insertCustomerSQL = "INSERT INTO customers (" + customerCols + ixCols() + ") VALUES (?" + strings.Repeat(", ?", 8+NumFields+len(IndexFields)) + ")"
 
 // InsertCustomer stores a new customer and its index entries in one transaction.
 func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index) error {
-	q, qi := db.q(insertCustomerSQL), db.q(insertIndexSQL)
-	return db.write(ctx, func(tx *sql.Tx) error {
-		args := []any{c.ID, c.Shop, 0, c.Revision, micros(c.Created), micros(c.Updated), c.KeyVersion, c.DEKVersion, c.WrappedDEK}
-		for _, f := range c.Sealed {
-			args = append(args, f)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		return insertIndex(ctx, tx, qi, c.Shop, c.ID, idx)
-	})
-}
-
-const insertIndexSQL = `INSERT INTO customer_index (shop_id, field, hmac, customer_id) VALUES (?, ?, ?, ?)`
-
-func insertIndex(ctx context.Context, tx *sql.Tx, q, shop, id string, idx []Index) error {
-	for _, ix := range idx {
-		if _, err := tx.ExecContext(ctx, q, shop, ix.Field, ix.HMAC, id); err != nil {
-			return err
-		}
+	args := []any{c.ID, c.Shop, 0, c.Revision, micros(c.Created), micros(c.Updated), c.KeyVersion, c.DEKVersion, c.WrappedDEK}
+	for _, f := range c.Sealed {
+		args = append(args, f)
 	}
-	return nil
+	args = append(args, indexArgs(idx)...)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := db.exec(ctx, tx, insertCustomerSQL, args...)
+		return err
+	})
 }
 
 // Customer returns the customer id of shop (shredded ones too: the caller answers 410).
 func (db *DB) Customer(ctx context.Context, shop, id string) (Customer, error) {
-	return scanCustomer(db.r.QueryRowContext(ctx, db.q(`SELECT `+customerCols+` FROM customers WHERE id = ? AND shop_id = ?`), id, shop))
+	return scanCustomer(db.queryRow(ctx, selectCustomerSQL, id, shop))
 }
 
-// UpdateCustomer replaces a customer's sealed fields and index entries if its revision is
+// UpdateCustomer replaces a customer's sealed fields and blind indexes if its revision is
 // still c.Revision-1 (the caller increments it); ErrConflict if someone else updated it first.
 func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error {
-	var b strings.Builder
-	b.WriteString("UPDATE customers SET revision = ?, updated_at = ?")
-	for _, f := range Fields {
-		b.WriteString(", " + f + " = ?")
-	}
-	b.WriteString(" WHERE id = ? AND shop_id = ? AND revision = ? AND shredded = 0")
-	q, qi := db.q(b.String()), db.q(insertIndexSQL)
-	qd := db.q(`DELETE FROM customer_index WHERE customer_id = ?`)
 	// A lost race is reported through conflict, not as an error, so that it does not roll
 	// back the neighbours batched into the same transaction.
 	var conflict bool
@@ -106,8 +150,9 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 		for _, f := range c.Sealed {
 			args = append(args, f)
 		}
+		args = append(args, indexArgs(idx)...)
 		args = append(args, c.ID, c.Shop, c.Revision-1)
-		res, err := tx.ExecContext(ctx, q, args...)
+		res, err := db.exec(ctx, tx, updateCustomerSQL, args...)
 		if err := expectOne(res, err); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				conflict = true
@@ -115,10 +160,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 			}
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, qd, c.ID); err != nil {
-			return err
-		}
-		return insertIndex(ctx, tx, qi, c.Shop, c.ID, idx)
+		return nil
 	})
 	if err == nil && conflict {
 		return ErrConflict
@@ -129,29 +171,22 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 // ShredCustomer destroys a customer's wrapped data key, sealed fields and index entries and
 // marks the row shredded. It is idempotent; ErrNotFound if the customer never existed.
 func (db *DB) ShredCustomer(ctx context.Context, shop, id string) error {
-	var b strings.Builder
-	b.WriteString("UPDATE customers SET shredded = 1, wrapped_dek = NULL, revision = revision + 1, updated_at = ?")
-	for _, f := range Fields {
-		b.WriteString(", " + f + " = NULL")
-	}
-	b.WriteString(" WHERE id = ? AND shop_id = ?")
-	q := db.q(b.String())
-	qd := db.q(`DELETE FROM customer_index WHERE customer_id = ?`)
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, q, micros(db.now()), id, shop)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, qd, id)
-		return err
+		res, err := db.exec(ctx, tx, shredCustomerSQL, micros(db.now()), id, shop)
+		return expectOne(res, err)
 	})
 }
 
 // FindByIndex returns the ids of a shop's customers whose field has the blind index hmac,
 // oldest first, at most limit.
 func (db *DB) FindByIndex(ctx context.Context, shop, field string, hmac []byte, limit int) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT i.customer_id FROM customer_index i JOIN customers c ON c.id = i.customer_id
-		WHERE i.shop_id = ? AND i.field = ? AND i.hmac = ? ORDER BY c.created_at, c.id LIMIT ?`), shop, field, hmac, limit)
+	col, ok := indexColumn(field)
+	if !ok {
+		return nil, fmt.Errorf("store: %q has no blind index", field)
+	}
+	// The shop check is belt and braces: index keys are per shop, so another shop's HMAC
+	// for the same value differs anyway.
+	rows, err := db.query(ctx, `SELECT id FROM customers WHERE `+col+` = ? AND shop_id = ? AND shredded = 0 ORDER BY created_at, id LIMIT ?`, hmac, shop, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,9 @@ import (
 // that has shipped: add the next. Types are written for SQLite; BLOB becomes BYTEA on
 // PostgreSQL. Times are microseconds since the Unix epoch (BIGINT) in both.
 var migrations = []string{
-	// 1: shops, API keys, customers and their blind indexes.
+	// 1: shops, API keys, customers. A customer's blind indexes (16-byte HMACs, one per
+	// searchable field) are columns of its row with a partial index each: one row write per
+	// create instead of a row plus four index-table rows, which keeps the single writer fast.
 	`CREATE TABLE shops (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL UNIQUE,
@@ -38,18 +40,15 @@ var migrations = []string{
 		dek_version BIGINT NOT NULL,
 		wrapped_dek BLOB,
 		name BLOB, name_kana BLOB, email BLOB, phone BLOB, postal_code BLOB,
-		address BLOB, birth_date BLOB, gender BLOB, attributes BLOB, card BLOB
+		address BLOB, birth_date BLOB, gender BLOB, attributes BLOB, card BLOB,
+		ix_email BLOB, ix_phone BLOB, ix_name BLOB, ix_name_kana BLOB
 	);
 	CREATE INDEX customers_shop ON customers(shop_id);
 	CREATE INDEX customers_key_version ON customers(key_version);
-	CREATE TABLE customer_index (
-		shop_id TEXT NOT NULL,
-		field TEXT NOT NULL,
-		hmac BLOB NOT NULL,
-		customer_id TEXT NOT NULL REFERENCES customers(id),
-		PRIMARY KEY (shop_id, field, hmac, customer_id)
-	);
-	CREATE INDEX customer_index_customer ON customer_index(customer_id);`,
+	CREATE INDEX customers_ix_email ON customers(ix_email) WHERE ix_email IS NOT NULL;
+	CREATE INDEX customers_ix_phone ON customers(ix_phone) WHERE ix_phone IS NOT NULL;
+	CREATE INDEX customers_ix_name ON customers(ix_name) WHERE ix_name IS NOT NULL;
+	CREATE INDEX customers_ix_name_kana ON customers(ix_name_kana) WHERE ix_name_kana IS NOT NULL;`,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

@@ -51,7 +51,7 @@ func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
 
 // Shop returns the shop with id.
 func (db *DB) Shop(ctx context.Context, id string) (Shop, error) {
-	return scanShop(db.r.QueryRowContext(ctx, db.q(`SELECT `+shopCols+` FROM shops WHERE id = ?`), id))
+	return scanShop(db.queryRow(ctx, `SELECT `+shopCols+` FROM shops WHERE id = ?`, id))
 }
 
 // ShopByName returns the shop called name.
@@ -112,7 +112,7 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error) {
 	var k APIKey
 	var scopes string
 	var created int64
-	err := db.r.QueryRowContext(ctx, db.q(`SELECT id, shop_id, name, hash, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`), hash).
+	err := db.queryRow(ctx, `SELECT id, shop_id, name, hash, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
 		Scan(&k.ID, &k.Shop, &k.Name, &k.Hash, &scopes, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIKey{}, ErrNotFound

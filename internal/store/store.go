@@ -50,13 +50,15 @@ var (
 
 // DB is an open kinko database.
 type DB struct {
-	dialect   Dialect
-	r         *sql.DB // readers
-	w         *sql.DB // the writer's connection(s)
-	writer    *groupWriter
-	now       func() time.Time
-	sqliteDSN string
-	where     string // safe description for messages: a file path or host/database, never a password
+	dialect      Dialect
+	r            *sql.DB // readers
+	w            *sql.DB // the writer's connection(s)
+	writer       *groupWriter
+	now          func() time.Time
+	rs, ws       *stmts // prepared statements for readers and the writer
+	sqliteDSN    string
+	checkpointer *checkpointer
+	where        string // safe description for messages: a file path or host/database, never a password
 }
 
 // Options tune Open; the zero value is right for production.
@@ -86,6 +88,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	db.rs, db.ws = newStmts(db.r), newStmts(db.w)
+	if err := db.warm(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
 	db.writer = newGroupWriter(db.w, db.writerCount())
 	return db, nil
@@ -121,14 +128,17 @@ func (db *DB) openSQLite(dsn string) error {
 	q := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
 	db.sqliteDSN = q
-	w, err := sql.Open("sqlite", q)
+	// The writer never checkpoints itself (wal_autocheckpoint 0): copying WAL frames into
+	// the database file happens on a connection of its own (checkpointer), off the one
+	// writer's critical path. A large page cache keeps hot index pages in memory.
+	w, err := sql.Open("sqlite", q+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-65536)")
 	if err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", q+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", q+"&_pragma=query_only(1)&_pragma=cache_size(-16384)")
 	if err != nil {
 		w.Close()
 		return fmt.Errorf("database %s: %w", path, err)
@@ -141,6 +151,13 @@ func (db *DB) openSQLite(dsn string) error {
 		db.Close()
 		return fmt.Errorf("database %s: %w", path, err)
 	}
+	cp, err := sql.Open("sqlite", q)
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	cp.SetMaxOpenConns(1)
+	db.checkpointer = newCheckpointer(cp)
 	return nil
 }
 
@@ -195,6 +212,13 @@ func (db *DB) Where() string { return db.where }
 func (db *DB) Close() error {
 	if db.writer != nil {
 		db.writer.close()
+	}
+	if db.checkpointer != nil {
+		db.checkpointer.stop()
+	}
+	if db.rs != nil {
+		db.rs.close()
+		db.ws.close()
 	}
 	var err error
 	if db.r != nil {

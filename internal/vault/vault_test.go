@@ -28,7 +28,7 @@ type env struct {
 	tombs *keyring.Tombstones
 }
 
-func newEnv(t *testing.T, b storetest.Backend) *env {
+func newEnv(t testing.TB, b storetest.Backend) *env {
 	t.Helper()
 	dir := t.TempDir()
 	kr, err := keyring.Create(filepath.Join(dir, keyring.FileName), rand.Reader)
@@ -38,7 +38,7 @@ func newEnv(t *testing.T, b storetest.Backend) *env {
 	return openEnv(t, b, dir, kr)
 }
 
-func openEnv(t *testing.T, b storetest.Backend, dir string, kr *keyring.Keyring) *env {
+func openEnv(t testing.TB, b storetest.Backend, dir string, kr *keyring.Keyring) *env {
 	t.Helper()
 	db, err := store.Open(context.Background(), b.DSN, store.Options{})
 	if err != nil {

@@ -33,14 +33,14 @@ func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
 }
 
 // SQLite returns a fresh SQLite database path in a temporary folder.
-func SQLite(t *testing.T) Backend {
+func SQLite(t testing.TB) Backend {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "kinko.db")
 	return Backend{Name: "sqlite", DSN: p, File: p}
 }
 
 // Postgres returns a DSN for a fresh schema on KINKO_TEST_POSTGRES, dropped after the test.
-func Postgres(t *testing.T) Backend {
+func Postgres(t testing.TB) Backend {
 	t.Helper()
 	base := os.Getenv("KINKO_TEST_POSTGRES")
 	if base == "" {

@@ -1,0 +1,76 @@
+package vault_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kinko-jp/kinko/internal/store/storetest"
+	"github.com/kinko-jp/kinko/internal/vault"
+)
+
+// BenchmarkCreate measures a customer create through the vault (validation, card check,
+// normalisation, blind indexes, sealing, group-committed insert) with parallel callers.
+func BenchmarkCreate(b *testing.B) {
+	benchBackends(b, func(b *testing.B, e *env) {
+		ctx := context.Background()
+		var n atomic.Int64
+		b.SetParallelism(8)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				in := hanako()
+				in.Email = ptr(fmt.Sprintf("user%d@example.jp", n.Add(1)))
+				if _, err := e.v.Create(ctx, e.shop, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkGet measures reading and opening one customer, parallel callers.
+func BenchmarkGet(b *testing.B) {
+	benchBackends(b, func(b *testing.B, e *env) {
+		ctx := context.Background()
+		var ids []string
+		for range 1000 {
+			rec, err := e.v.Create(ctx, e.shop, hanako())
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, rec.ID)
+		}
+		var n atomic.Int64
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := e.v.Get(ctx, e.shop, ids[n.Add(1)%int64(len(ids))]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
+
+func BenchmarkSearch(b *testing.B) {
+	benchBackends(b, func(b *testing.B, e *env) {
+		ctx := context.Background()
+		for i := range 100 {
+			e.v.Create(ctx, e.shop, vault.Input{Email: ptr(fmt.Sprintf("x%d@example.jp", i))})
+		}
+		e.v.Create(ctx, e.shop, hanako())
+		b.ResetTimer()
+		for b.Loop() {
+			if rs, err := e.v.Search(ctx, e.shop, "email", email); err != nil || len(rs) != 1 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func benchBackends(b *testing.B, fn func(b *testing.B, e *env)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, newEnv(b, storetest.SQLite(b))) })
+	b.Run("postgres", func(b *testing.B) { fn(b, newEnv(b, storetest.Postgres(b))) })
+}
