@@ -155,7 +155,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	return resp, nil
 }
 
-// apiError reads kinko's error shape {"error":{"code","message","id"}}. An answer in
+// apiError reads kinko's error shape {"error":{"code","message","field","id"}}. An answer in
 // another shape (a proxy's HTML page) keeps only its status: its body is not repeated.
 func (c *Client) apiError(r request, resp *http.Response) error {
 	e := &APIError{Status: resp.StatusCode, Method: r.method, Route: r.route, ID: resp.Header.Get("X-Request-Id")}
@@ -163,12 +163,13 @@ func (c *Client) apiError(r request, resp *http.Response) error {
 		Error *struct {
 			Code    string `json:"code"`
 			Message string `json:"message"`
+			Field   string `json:"field"`
 			ID      string `json:"id"`
 		} `json:"error"`
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if json.Unmarshal(b, &body) == nil && body.Error != nil && body.Error.Code != "" {
-		e.Code, e.Message = body.Error.Code, body.Error.Message
+		e.Code, e.Message, e.Field = body.Error.Code, body.Error.Message, body.Error.Field
 		if body.Error.ID != "" {
 			e.ID = body.Error.ID
 		}

@@ -724,8 +724,8 @@ func testCardRefused(t *testing.T, s *server) {
 		if !client.IsCardNumberRefused(err) {
 			t.Errorf("%s: IsCardNumberRefused is false", tc.name)
 		}
-		if !strings.Contains(e.Message, "field "+tc.field) {
-			t.Errorf("%s: the message does not name the field %s", tc.name, tc.field)
+		if !strings.Contains(e.Message, "field "+tc.field) || e.Field != tc.field {
+			t.Errorf("%s: the error does not name the field %s", tc.name, tc.field)
 		}
 		for _, d := range tc.digits {
 			if strings.Contains(err.Error(), d) {

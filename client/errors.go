@@ -12,6 +12,7 @@ type APIError struct {
 	Status  int
 	Code    string // one of the Code… constants; "" when the answer was not kinko's error shape
 	Message string
+	Field   string // the request member concerned (e.g. "phone" for card_number_refused), if any
 	ID      string // request id, to find the server's log line
 
 	// Method and Route name the call: the route pattern ("/v1/customers/{id}"), never the

@@ -260,6 +260,9 @@ func TestBadInput(t *testing.T) {
 		{"search two fields", "read", "GET", "/v1/customers?email=a@b.jp&phone=0312345678", nil, nil, 400, "invalid_query"},
 		{"search unknown field", "read", "GET", "/v1/customers?address=" + pLine1, nil, nil, 400, "invalid_query"},
 		{"search empty phone", "read", "GET", "/v1/customers?phone=abc", nil, nil, 400, "invalid_query"},
+		{"search for a card number", "read", "GET", "/v1/customers?phone=" + pCard, nil, nil, 422, "card_number_refused"},
+		{"POST search for a card number", "read", "POST", "/v1/customers/search", `{"phone":"` + pCard + `"}`, nil, 422, "card_number_refused"},
+		{"POST search with a number", "read", "POST", "/v1/customers/search", `{"email":5}`, nil, 400, "invalid_query"},
 		{"method not allowed", "all", "PUT", "/v1/customers", `{}`, nil, 405, "method_not_allowed"},
 		{"no such route", "all", "GET", "/v2/customers", nil, nil, 404, "no_route"},
 		{"card ref bad month", "all", "PUT", "/v1/customers/aaaaaaaaaaaaaaaaaaaaaaaaaa/card", `{"provider":"p","token":"t","last4":"1111","exp_month":13,"exp_year":2030}`, nil, 400, "invalid_field"},
@@ -285,7 +288,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("%s: response echoes the %s", c.name, label)
 			}
 		}
-		if c.code == "card_number_refused" && !strings.Contains(eb.Error.Message, "field") {
+		if c.code == "card_number_refused" && (!strings.Contains(eb.Error.Message, "field") || !bytes.Contains(r.body, []byte(`"field":"`))) {
 			t.Errorf("%s: refusal does not name the field", c.name)
 		}
 	}

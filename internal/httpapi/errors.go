@@ -16,7 +16,8 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
-	cause   error // logged, never sent
+	Field   string // the request field concerned, when there is one (a known name, never a value)
+	cause   error  // logged, never sent
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -35,9 +36,9 @@ func toAPIError(err error) *Error {
 	case errors.As(err, &apiErr):
 		return apiErr
 	case errors.As(err, &card):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: "card_number_refused", Message: card.Error(), cause: err}
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "card_number_refused", Message: card.Error(), Field: card.Field, cause: err}
 	case errors.As(err, &inErr):
-		return &Error{Status: http.StatusBadRequest, Code: inErr.Code, Message: inErr.Message, cause: err}
+		return &Error{Status: http.StatusBadRequest, Code: inErr.Code, Message: inErr.Message, Field: inErr.Field, cause: err}
 	case errors.Is(err, vault.ErrNotFound):
 		return errorf(http.StatusNotFound, "not_found", "no customer with this id")
 	case errors.Is(err, vault.ErrShredded):
@@ -56,6 +57,7 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
 		ID      string `json:"id"`
 	} `json:"error"`
 }
@@ -69,7 +71,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("id", info.id), slog.String("code", e.Code), slog.Any("err", e.cause))
 	}
 	var b errorBody
-	b.Error.Code, b.Error.Message, b.Error.ID = e.Code, e.Message, info.id
+	b.Error.Code, b.Error.Message, b.Error.Field, b.Error.ID = e.Code, e.Message, e.Field, info.id
 	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kinko"`)
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -124,6 +125,10 @@ func (s *Server) searchCustomersPost(w http.ResponseWriter, r *http.Request, p a
 	}
 	var m map[string]string
 	if err := vault.DecodeJSON(body, &m); err != nil {
+		var inErr *vault.InputError
+		if errors.As(err, &inErr) && inErr.Code != "invalid_utf8" {
+			return errorf(http.StatusBadRequest, "invalid_query", "send an object with one string member: email, phone, name or name_kana")
+		}
 		return err
 	}
 	q := url.Values{}

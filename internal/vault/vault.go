@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/jptext"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/seal"
@@ -348,6 +349,12 @@ func (v *Vault) Search(ctx context.Context, shop, field, value string) ([]*Recor
 	}
 	if norm == nil {
 		return nil, &InputError{Code: "invalid_query", Field: safeKey(field), Message: "search by one of: " + strings.Join(SearchFields, ", ")}
+	}
+	// A search value is a value that enters too: a card number typed into the search box
+	// is refused (and counted) like one typed into a record.
+	if detect.ContainsCard(value) {
+		v.Refused.Add(1)
+		return nil, &CardRefusedError{Field: field}
 	}
 	n := norm(value)
 	if n == "" {
