@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -27,6 +24,7 @@ import (
 	"github.com/kinko-jp/kinko/internal/httpapi"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
+	"github.com/kinko-jp/kinko/internal/store/storetest"
 	"github.com/kinko-jp/kinko/internal/vault"
 )
 
@@ -34,58 +32,14 @@ import (
 // internal/cli's serve wires (store, keyring, vault, access keys, httpapi), over SQLite and,
 // when KINKO_TEST_POSTGRES names a server, over PostgreSQL with one schema per test.
 
-func TestClientSQLite(t *testing.T) {
-	runSuite(t, func(t *testing.T) string { return filepath.Join(t.TempDir(), store.SQLiteFileName) })
-}
-
-func TestClientPostgres(t *testing.T) {
-	base := os.Getenv("KINKO_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("KINKO_TEST_POSTGRES is empty but CI=true: the PostgreSQL half of the client suite must run in CI " +
-				"(set it to a DSN such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+func TestClient(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		fresh := storetest.SQLite
+		if b.Name == "postgres" {
+			fresh = storetest.Postgres
 		}
-		t.Skip("KINKO_TEST_POSTGRES is not set: skipping the PostgreSQL half of the client suite")
-	}
-	if !store.IsPostgres(base) {
-		t.Fatal("KINKO_TEST_POSTGRES must be a postgres:// or postgresql:// URL")
-	}
-	runSuite(t, func(t *testing.T) string { return postgresSchema(t, base) })
-}
-
-// postgresSchema creates a schema of its own for one test, drops it when the test ends, and
-// returns base with search_path pointing at it.
-func postgresSchema(t *testing.T, base string) string {
-	t.Helper()
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal("KINKO_TEST_POSTGRES is not a valid URL")
-	}
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "k_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		admin.Close()
-		t.Fatalf("creating schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
+		runSuite(t, func(t *testing.T) string { return fresh(t).DSN })
 	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // syncBuffer collects the server's log lines.
