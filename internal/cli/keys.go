@@ -43,7 +43,7 @@ func runKeysRotate(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("rotation stopped (safe to run again): %w", err)
 	}
-	fmt.Fprintf(e.Stdout, "Master key version %d is active; %d keys re-wrapped.\n", res.NewVersion, res.Rewrapped)
+	fmt.Fprintf(e.Stdout, "Master key version %d is active; wrapped keys moved to it: %d.\n", res.NewVersion, res.Rewrapped)
 	for _, v := range res.Retired {
 		fmt.Fprintf(e.Stdout, "Version %d retired (its key material is destroyed).\n", v)
 	}
