@@ -49,6 +49,10 @@ var migrations = []string{
 	CREATE INDEX customers_ix_phone ON customers(ix_phone) WHERE ix_phone IS NOT NULL;
 	CREATE INDEX customers_ix_name ON customers(ix_name) WHERE ix_name IS NOT NULL;
 	CREATE INDEX customers_ix_name_kana ON customers(ix_name_kana) WHERE ix_name_kana IS NOT NULL;`,
+	// 2: the audit trail (audit_schema.go).
+	auditMigration,
+	// 3: staff, sessions, login throttling (staff_schema.go).
+	staffMigration,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
