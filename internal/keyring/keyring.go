@@ -68,6 +68,7 @@ type Version struct {
 type keySet struct {
 	versions []Version // ascending by Number
 	keys     map[uint32]seal.Key
+	raw      map[uint32][]byte // for Derive; never leaves this package underived
 	active   uint32
 }
 
@@ -189,6 +190,29 @@ func (kr *Keyring) Unwrap(v uint32, wrapped, ad []byte) ([]byte, error) {
 	return seal.Open(k, wrapped, ad)
 }
 
+// Derive returns a subkey of the active master key version for purpose (HKDF-SHA-256; use
+// a purpose string of the form "kinko/<what>/v1"), with the version it came from.
+func (kr *Keyring) Derive(purpose string) (uint32, []byte, error) {
+	set := kr.set.Load()
+	k, err := seal.Derive(set.raw[set.active], purpose)
+	return set.active, k, err
+}
+
+// DeriveVersion derives purpose's subkey from master version v (re-reading the key file
+// once if v is unknown).
+func (kr *Keyring) DeriveVersion(v uint32, purpose string) ([]byte, error) {
+	raw, ok := kr.set.Load().raw[v]
+	if !ok {
+		if err := kr.Reload(); err != nil {
+			return nil, err
+		}
+		if raw, ok = kr.set.Load().raw[v]; !ok {
+			return nil, ErrUnknownVersion
+		}
+	}
+	return seal.Derive(raw, purpose)
+}
+
 // Reload re-reads the key file when it changed since the last read. A keyring from the
 // environment never changes.
 func (kr *Keyring) Reload() error {
@@ -248,6 +272,7 @@ func (kr *Keyring) loadLocked() error {
 		for v, k := range old.keys {
 			if _, ok := set.keys[v]; !ok {
 				set.keys[v] = k
+				set.raw[v] = old.raw[v]
 			}
 		}
 	}
@@ -264,7 +289,7 @@ func (kr *Keyring) noteStat() {
 
 func newKeySet(versions []Version) (*keySet, error) {
 	sort.Slice(versions, func(i, j int) bool { return versions[i].Number < versions[j].Number })
-	set := &keySet{versions: versions, keys: map[uint32]seal.Key{}}
+	set := &keySet{versions: versions, keys: map[uint32]seal.Key{}, raw: map[uint32][]byte{}}
 	for i, v := range versions {
 		if i > 0 && versions[i-1].Number == v.Number {
 			return nil, fmt.Errorf("version %d appears twice", v.Number)
@@ -277,6 +302,7 @@ func newKeySet(versions []Version) (*keySet, error) {
 			return nil, fmt.Errorf("version %d: %w", v.Number, err)
 		}
 		set.keys[v.Number] = k
+		set.raw[v.Number] = v.raw
 		if v.State == Active {
 			if set.active != 0 {
 				return nil, errors.New("more than one active version")

@@ -159,3 +159,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDerive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	kr, _ := Create(path, rand.Reader)
+	v, a, err := kr.Derive("kinko/audit/v1")
+	if err != nil || v != 1 || len(a) != 32 {
+		t.Fatalf("derive: %v", err)
+	}
+	b, _ := kr.DeriveVersion(1, "kinko/audit/v1")
+	c, _ := kr.DeriveVersion(1, "kinko/other/v1")
+	if !bytes.Equal(a, b) || bytes.Equal(a, c) {
+		t.Fatal("derivation must be deterministic per purpose and differ between purposes")
+	}
+	if _, err := kr.DeriveVersion(7, "kinko/audit/v1"); err == nil {
+		t.Fatal("derived from a version that does not exist")
+	}
+	kr.AddVersion()
+	v2, d, _ := kr.Derive("kinko/audit/v1")
+	if v2 != 2 || bytes.Equal(a, d) {
+		t.Fatal("a new master version must give a new derived key")
+	}
+}
