@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/config"
@@ -36,6 +37,12 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	log := newLogger(e.Stderr, cfg)
+	if e.Getenv("GOGC") == "" {
+		// kinko's live heap is small (caches, in-flight requests) while every request
+		// allocates: collecting at 4× the live heap instead of 2× halves GC work for a few
+		// MB more memory. GOGC in the environment still wins.
+		debug.SetGCPercent(400)
+	}
 	if !isInitialised(cfg) {
 		log.Info("data folder is empty: initialising", slog.String("data", cfg.DataDir))
 		if err := initialise(ctx, e.Stdout, cfg); err != nil {
