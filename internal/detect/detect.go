@@ -110,7 +110,7 @@ func knownNames() string {
 
 // Mask returns the replacement text used for a value of type t by Redact and
 // the redacting log handler, e.g. "[redacted:email]".
-func (t Type) Mask() string { return "[redacted:" + string(t) + "]" }
+func (t Type) Mask() string { return maskPrefix + string(t) + "]" }
 
 // Finding is one detected value.
 type Finding struct {

@@ -39,13 +39,13 @@ func unhex(c byte) byte {
 }
 
 // parseEmailAt parses the address around the @ at at (width w).
-func parseEmailAt(s string, at, w int) (start, end int, ok bool) {
-	// Local part, leftwards.
+func parseEmailAt(s string, at, w, floor int) (start, end int, ok bool) {
+	// Local part, leftwards, not into the previous finding.
 	i := at
-	for at-i < maxLocalBytes && i > 0 {
+	for at-i < maxLocalBytes && i > floor {
 		// A percent escape: "%2B" is '+', part of the local part; "%3D" is
 		// '=', which ends it.
-		if i >= 3 && s[i-3] == '%' && isHex(s[i-2]) && isHex(s[i-1]) {
+		if i-3 >= floor && s[i-3] == '%' && isHex(s[i-2]) && isHex(s[i-1]) {
 			c := rune(unhex(s[i-2])<<4 | unhex(s[i-1]))
 			if !isLocalChar(c) {
 				break
@@ -68,6 +68,10 @@ func parseEmailAt(s string, at, w int) (start, end int, ok bool) {
 		i += rw
 	}
 	if i == at {
+		return 0, 0, false
+	}
+	// "a@b@c.jp" is no address, and a local part needs a letter or digit.
+	if r, _ := runeBefore(s, i); r == '@' || r == '＠' || !hasAlnum(s[i:at]) {
 		return 0, 0, false
 	}
 	start = i
@@ -185,7 +189,7 @@ const (
 
 // emailOnAt is the email detector's trigger: '@', '＠' or "%40" at p.
 func emailOnAt(st *state, p, w int) (Finding, bool) {
-	start, end, ok := parseEmailAt(st.s, p, w)
+	start, end, ok := parseEmailAt(st.s, p, w, st.floor)
 	if !ok {
 		return Finding{}, false
 	}
@@ -203,4 +207,13 @@ func emailOnAt(st *state, p, w int) (Finding, bool) {
 		f.Reason = "email-syntax(full-width)"
 	}
 	return f, true
+}
+
+func hasAlnum(t string) bool {
+	for _, r := range t {
+		if isASCIIAlnum(asciiOf(r)) {
+			return true
+		}
+	}
+	return false
 }

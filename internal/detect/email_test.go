@@ -27,6 +27,8 @@ func TestEmail(t *testing.T) {
 		{"css media", "", "@media screen", nil},
 		{"percent other", "", "100%40 off", nil},
 		{"local ends with dot", "", "taro.@example.jp", nil},
+		{"symbols only local", "", "+@example.jp", nil},
+		{"double at", "", "a@b@example.jp", nil},
 	})
 }
 

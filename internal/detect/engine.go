@@ -196,6 +196,12 @@ type state struct {
 	// run of the wrong length without parsing it.
 	runLen   int
 	runFirst byte
+	// floor is the end of the last finding of this scan: detectors that
+	// look back from their trigger (an email's local part) stop there, so
+	// one value is never read as the start of the next.
+	floor int
+	// base is len(dst) when Scan began.
+	base int
 }
 
 // contextAt returns the context that applies to a value starting at p: an
@@ -228,7 +234,7 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 	if len(text) == 0 {
 		return dst
 	}
-	st := state{s: text, ctx: ctx, types: e.types}
+	st := state{s: text, ctx: ctx, types: e.types, base: len(dst)}
 	// A value under a key that names its type is checked for that type,
 	// for card numbers (customers type them into any field: the leak this
 	// package exists for) and email addresses (cheap: only an @ triggers
@@ -527,6 +533,13 @@ func eraLeadBefore(s string, i int) bool {
 
 // atAt runs the email detectors at an @ of width w.
 func (e *Engine) atAt(dst []Finding, st *state, i, w int) ([]Finding, int) {
+	st.floor = 0
+	// dst[:st.base] are the caller's, from other text.
+	if len(dst) > st.base {
+		if end := dst[len(dst)-1].End; end <= i {
+			st.floor = end
+		}
+	}
 	for _, k := range e.at {
 		if f, ok := onAt(k, st, i, w); ok {
 			return append(dst, f), max(f.End, i+w)
@@ -669,6 +682,10 @@ func inlineKey(s string, p int) (string, bool) {
 		for j := 0; i > 0 && j < maxKeyLen; j++ {
 			r, w := runeBefore(s, i)
 			if r == '【' || r == '[' {
+				// A mask written by Redact is not a key.
+				if strings.HasPrefix(s[i-w:], maskPrefix) {
+					return "", false
+				}
 				return s[i:end], end > i
 			}
 			if r == '\n' {

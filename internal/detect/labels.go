@@ -13,7 +13,7 @@ func labelBefore(s string, p, window int, labels []string) bool {
 	q := p
 	for q > lo {
 		for _, l := range labels {
-			if q-len(l) >= 0 && s[q-1] == l[len(l)-1] && s[q-len(l):q] == l {
+			if q-len(l) >= 0 && s[q-1] == l[len(l)-1] && s[q-len(l):q] == l && !strings.HasSuffix(s[:q-len(l)], maskPrefix) {
 				return true
 			}
 		}
@@ -36,6 +36,11 @@ func labelBefore(s string, p, window int, labels []string) bool {
 	}
 	return false
 }
+
+// maskPrefix starts a mask written by Redact ("[redacted:my_number]"): a
+// type name inside a mask is not a label for the number after it, so that
+// redacting twice changes nothing.
+const maskPrefix = "[redacted:"
 
 // labelGapWords may sit between a label and its value.
 var labelGapWords = []string{"西暦", "和暦", "半角", "全角", "番号", "は", "が", "の", "年月日"}

@@ -70,25 +70,41 @@ func parsePhoneAt(s string, p int) (ph phoneNum, ok bool) {
 	}
 	var sepR rune
 	inParen := ph.paren
+	// Digit count and end after each group: blank-separated groups may be
+	// followed by other numbers ("TEL 03 1234 5678 FAX …"), so shorter
+	// prefixes of the groups are tried too.
+	var nAt, endAt [maxPhoneGroups]int
 	for ph.ng < maxPhoneGroups {
 		gl := 0
+		overflow := false
 		for i < len(s) {
 			v, w := digitAt(s, i)
 			if w == 0 {
 				break
 			}
 			if ph.n >= len(ph.d) {
-				return ph, false // longer than any phone number
+				overflow = true
+				break
 			}
 			ph.d[ph.n] = v
 			ph.n++
 			gl++
 			i += w
 		}
+		if overflow {
+			// Longer than any phone number: the number ended before this
+			// group if a blank separated it, else it is none.
+			if ph.ng > 0 && !inParen && (sepR == ' ' || sepR == '\u3000') {
+				ph.n = nAt[ph.ng-1]
+				break
+			}
+			return ph, false
+		}
 		if gl == 0 {
 			return ph, false
 		}
 		ph.lens[ph.ng] = gl
+		nAt[ph.ng], endAt[ph.ng] = ph.n, i
 		ph.ng++
 		ph.end = i
 		// Separators: one dash or space, or a closing parenthesis (with an
@@ -135,14 +151,23 @@ func parsePhoneAt(s string, p int) (ph phoneNum, ok bool) {
 	if inParen {
 		return ph, false
 	}
-	if numberGlued(s, ph.start, ph.end) {
-		return ph, false
-	}
 	// With '+81' the first national group follows the restored trunk 0.
 	if ph.intl {
 		ph.lens[0]++
 	}
-	return ph, validPhone(&ph)
+	spaced := sepR == ' ' || sepR == '\u3000'
+	for g := ph.ng; g >= 1; g-- {
+		if g < ph.ng && !spaced {
+			// A dash-joined chain is one identifier: all or nothing.
+			return ph, false
+		}
+		c := ph
+		c.ng, c.n, c.end = g, nAt[g-1], endAt[g-1]
+		if !numberGlued(s, c.start, c.end) && validPhone(&c) {
+			return c, true
+		}
+	}
+	return ph, false
 }
 
 // validPhone checks the digits and the written grouping against the

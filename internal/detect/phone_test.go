@@ -31,6 +31,8 @@ func TestPhone(t *testing.T) {
 		{"column tel", "tel", "0312345678", []string{"0312345678"}},
 		{"column full-width", "電話番号", "０３−１２３４−５６７８", []string{"０３−１２３４−５６７８"}},
 		{"two numbers", "", "TEL 03-1234-5678 FAX 03-1234-5679", []string{"03-1234-5678", "03-1234-5679"}},
+		{"two plain numbers blank-separated", "", "02000000000 0100000000", []string{"02000000000", "0100000000"}},
+		{"spaced number then more digits", "", "03 1234 5678 99", []string{"03 1234 5678"}},
 		// hard negatives
 		{"order number", "", "20241125-000123", nil},
 		{"ord prefix", "", "ORD-09012345678", nil},

@@ -154,33 +154,26 @@ func isSpaceRune(r rune) bool {
 // number on its own.
 func numberGlued(s string, start, end int) bool {
 	r, w := runeBefore(s, start)
-	if isWordRune(r) {
+	if isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
 		return true
-	}
-	switch r {
-	case '-', '_', '#', '－', '.', '．', '+', '＋':
-		r2, _ := runeBefore(s, start-w)
-		if isWordRune(r2) && (r != '.' && r != '．' || isDigitRune(r2)) {
-			return true
-		}
-		if r == '+' || r == '＋' {
-			return false
-		}
 	}
 	r, w = runeAt(s, end)
-	if isWordRune(r) {
-		return true
-	}
-	switch r {
-	case '-', '_', '－', '.', '．', ':':
-		r2, _ := runeAt(s, end+w)
-		if r == '-' || r == '_' || r == '－' {
-			return isWordRune(r2)
-		}
-		// "1234.56", "…:30" (a time). A comma is not glue: it is the CSV
-		// delimiter as often as a thousands separator, and a thousands
-		// group is never long enough to be an identifier detected here.
-		return isDigitRune(r2)
+	return isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
+}
+
+// connectorGlues reports whether connector c joins a number to the rune o
+// on its other side. The rule is the same on both sides, so that masking
+// one value never changes whether its neighbour counts as glued. Dashes,
+// '_', '#' and '+' join any word ("ORD-…", "…-01", "A#…"); '.' and ':'
+// join digits only ("1234.56", "10.0.0.1", "…:30"). A comma is not glue:
+// it is the CSV delimiter as often as a thousands separator, and a
+// thousands group is never long enough to be an identifier detected here.
+func connectorGlues(c, o rune) bool {
+	switch c {
+	case '-', '_', '#', '－', '+', '＋', '＃':
+		return isWordRune(o)
+	case '.', '．', ':', '：':
+		return isDigitRune(o)
 	}
 	return false
 }
