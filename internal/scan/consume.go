@@ -26,11 +26,11 @@ func (s *Scanner) consume(b *batch, rep Reporter) error {
 	var fd Finding
 	for i, h := range b.hits {
 		fd = Finding{Path: f.path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
-			Confidence: h.conf, Reason: h.reason}
+			Confidence: h.conf, Reason: h.reason, typ: h.typ}
 		if i < len(b.previews) {
 			fd.Preview = b.previews[i]
 		}
-		f.counts[fd.Type]++
+		f.byType[h.typ]++
 		f.findings++
 		if err := rep.Finding(&fd); err != nil {
 			return err
@@ -48,6 +48,11 @@ func (s *Scanner) consume(b *batch, rep Reporter) error {
 	}
 	if !b.last {
 		return nil
+	}
+	for i, n := range f.byType {
+		if n > 0 {
+			f.counts[typeNames[i]] = n
+		}
 	}
 	res := FileResult{Path: f.path, Format: f.format, Encoding: f.enc, Bytes: f.bytes, Counts: f.counts,
 		Findings: f.findings, Skipped: f.skip, Err: f.err}

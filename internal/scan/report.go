@@ -25,12 +25,30 @@ type JSONLReporter struct {
 	pathJ []byte
 	cache map[string][]byte // type or reason → its JSON string
 	confs map[float64][]byte
+
+	// The previous finding's confidence, and per type the previous reason: findings of a
+	// type mostly share them.
+	lastConf float64
+	confJ    []byte
+	reasons  [16]struct {
+		s string
+		j []byte
+	}
 }
 
 // NewJSONLReporter returns a reporter writing JSON Lines to w; call Close to flush.
 func NewJSONLReporter(w io.Writer) *JSONLReporter {
 	return &JSONLReporter{w: bufio.NewWriterSize(w, 64<<10), cache: map[string][]byte{}, confs: map[float64][]byte{}}
 }
+
+// typeJSON holds each type name as a JSON string, by type index.
+var typeJSON = func() [][]byte {
+	var m [][]byte
+	for _, t := range typeNames {
+		m = append(m, appendJSONString(nil, string(t)))
+	}
+	return m
+}()
 
 // maxCached bounds the cache of encoded reasons; reasons are a small fixed set in practice.
 const maxCached = 4096
@@ -51,17 +69,28 @@ func (r *JSONLReporter) Finding(f *Finding) error {
 	if f.Path != r.path || r.pathJ == nil {
 		r.path, r.pathJ = f.Path, appendJSONString(r.pathJ[:0], f.Path)
 	}
-	conf, ok := r.confs[f.Confidence]
-	if !ok {
-		conf = strconv.AppendFloat(nil, f.Confidence, 'f', -1, 64)
-		if len(r.confs) < maxCached {
-			r.confs[f.Confidence] = conf
+	if r.confJ == nil || f.Confidence != r.lastConf {
+		conf, ok := r.confs[f.Confidence]
+		if !ok {
+			conf = strconv.AppendFloat(nil, f.Confidence, 'f', -1, 64)
+			if len(r.confs) < maxCached {
+				r.confs[f.Confidence] = conf
+			}
 		}
+		r.lastConf, r.confJ = f.Confidence, conf
+	}
+	rc := &r.reasons[f.typ&15]
+	if rc.j == nil || f.Reason != rc.s {
+		rc.s, rc.j = f.Reason, r.cached(f.Reason)
 	}
 	b := append(r.buf[:0], `{"path":`...)
 	b = append(b, r.pathJ...)
 	b = append(b, `,"type":`...)
-	b = append(b, r.cached(string(f.Type))...)
+	if int(f.typ) < len(typeNames) && typeNames[f.typ] == f.Type {
+		b = append(b, typeJSON[f.typ]...)
+	} else {
+		b = append(b, r.cached(string(f.Type))...)
+	}
 	b = append(b, `,"start":`...)
 	b = strconv.AppendInt(b, f.Start, 10)
 	b = append(b, `,"end":`...)
@@ -69,9 +98,9 @@ func (r *JSONLReporter) Finding(f *Finding) error {
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(f.Line), 10)
 	b = append(b, `,"confidence":`...)
-	b = append(b, conf...)
+	b = append(b, r.confJ...)
 	b = append(b, `,"reason":`...)
-	b = append(b, r.cached(f.Reason)...)
+	b = append(b, rc.j...)
 	b = append(b, "}\n"...)
 	r.buf = b
 	_, err := r.w.Write(b)

@@ -68,6 +68,8 @@ type Finding struct {
 	Confidence float64
 	Reason     string
 	Preview    string // masked, e.g. "4111 **** **** 1111"; empty unless Options.Preview
+
+	typ uint8 // index of Type in typeNames, for reporters
 }
 
 // hit is a finding on its way from a worker to the consumer: compact, since a batch of dense
@@ -124,6 +126,7 @@ type Scanner struct {
 	Stats  Stats
 	bufs   sync.Pool
 	hits   sync.Pool
+	vals   sync.Pool
 }
 
 // New returns a Scanner.
@@ -194,6 +197,7 @@ type fileState struct {
 
 	// consumer only
 	counts   map[detect.Type]int
+	byType   [16]int // counts by type index while the file is read; typeNames has 8
 	findings int
 	bytes    int64
 	red      *redactWriter
@@ -241,6 +245,10 @@ func (s *Scanner) Run(ctx context.Context, paths []string, rep Reporter) error {
 		if b.hits != nil {
 			h := b.hits[:0]
 			s.hits.Put(&h)
+		}
+		if b.vals != nil {
+			v := b.vals[:0]
+			s.vals.Put(&v)
 		}
 	}
 	wg.Wait()
@@ -437,6 +445,11 @@ func (s *Scanner) produce(ctx context.Context, path string, info fs.FileInfo, jo
 			}
 		}
 		b := &batch{base: base, line: line, sjis: f.enc == EncShiftJIS}
+		if format == FormatJSON || format == FormatSQL {
+			if v, ok := s.vals.Get().(*[]value); ok {
+				b.vals = *v
+			}
+		}
 		cut := p.next(b, buf, eof)
 		if cut == 0 && !eof && len(buf) < s.opts.MaxRecord {
 			// Not one complete record yet: read more into the same block.

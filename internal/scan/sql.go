@@ -22,7 +22,7 @@ type sqlParser struct {
 	st        sqlStmt
 	table     string
 	tableSet  bool
-	cols      []string
+	cols      [][]byte // reused buffers: a dump of one-row INSERTs names its columns every row
 	colsOpen  bool
 	depth     int
 	col       int32
@@ -146,7 +146,7 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				p.pos = i
 				return vals
 			}
-			p.ident(string(buf[i+1 : end]))
+			p.ident(buf[i+1 : end])
 			i = min(end+1, len(buf))
 		case c >= '0' && c <= '9':
 			j, digits := i, true
@@ -299,12 +299,12 @@ func (p *sqlParser) word(w []byte) {
 			return
 		}
 	}
-	p.ident(string(w))
+	p.ident(w)
 }
 
 // ident handles a name: the table of the statement, a column of its column list or of a
 // CREATE TABLE.
-func (p *sqlParser) ident(name string) {
+func (p *sqlParser) ident(name []byte) {
 	switch p.st {
 	case stmtInsert, stmtCopy, stmtCreate:
 	default:
@@ -315,13 +315,25 @@ func (p *sqlParser) ident(name string) {
 		if p.st == stmtCreate && p.from != 1 {
 			return
 		}
-		p.table, p.tableSet = name, true
+		if p.table != string(name) {
+			p.table = string(name)
+		}
+		p.tableSet = true
 	case p.depth == 1 && p.colsOpen:
-		p.cols = append(p.cols, name)
+		p.addCol(name)
 	case p.depth == 1 && p.st == stmtCreate && p.expectCol:
-		p.cols = append(p.cols, name)
+		p.addCol(name)
 		p.expectCol = false
 	}
+}
+
+func (p *sqlParser) addCol(name []byte) {
+	if len(p.cols) < cap(p.cols) {
+		p.cols = p.cols[:len(p.cols)+1]
+	} else {
+		p.cols = append(p.cols, nil)
+	}
+	p.cols[len(p.cols)-1] = append(p.cols[len(p.cols)-1][:0], name...)
 }
 
 func (p *sqlParser) open() {
@@ -348,7 +360,11 @@ func (p *sqlParser) close() {
 		p.colsOpen = false
 		if p.st == stmtCreate && p.tableSet && len(p.cols) > 0 {
 			if _, ok := p.schema[p.table]; ok || len(p.schema) < maxSchemaTables {
-				p.schema[p.table] = append([]string(nil), p.cols...)
+				cols := make([]string, len(p.cols))
+				for i, c := range p.cols {
+					cols[i] = string(c)
+				}
+				p.schema[p.table] = cols
 			}
 			p.st = stmtOther
 		}
@@ -359,12 +375,15 @@ func (p *sqlParser) close() {
 // the columns of its CREATE TABLE.
 func (p *sqlParser) startValues() {
 	p.values = true
-	cols := p.cols
-	if len(cols) == 0 {
-		cols = p.schema[p.table]
-	}
 	p.colIdx = p.colIdx[:0]
-	for _, c := range cols {
+	for _, c := range p.cols {
+		p.path = append(append(append(p.path[:0], p.table...), '.'), c...)
+		p.colIdx = append(p.colIdx, p.keys.keyIndex(p.path, escNone, p.sjis))
+	}
+	if len(p.cols) > 0 {
+		return
+	}
+	for _, c := range p.schema[p.table] {
 		// "products.name" is not a person's name: the table rules types out (detect.KeyContext).
 		p.path = append(append(append(p.path[:0], p.table...), '.'), c...)
 		p.colIdx = append(p.colIdx, p.keys.keyIndex(p.path, escNone, p.sjis))
@@ -377,7 +396,7 @@ func (p *sqlParser) endStatement() {
 		p.values = false
 		p.copyData = true
 	}
-	p.st, p.table, p.tableSet, p.cols = stmtNone, "", false, p.cols[:0]
+	p.st, p.tableSet, p.cols = stmtNone, false, p.cols[:0] // p.table stays, to reuse its string
 	p.colsOpen, p.depth, p.col, p.values, p.expectCol, p.from = false, 0, 0, false, false, 0
 }
 

@@ -84,7 +84,9 @@ func (w *worker) scanLines(b *batch) {
 			t--
 		}
 		if t-s >= 2 && buf[s] == '{' && buf[t-1] == '}' {
-			w.lex = jsonLexer{sjis: b.sjis, keys: w.keys, pendingKey: -1, pos: s, stack: w.lex.stack[:0]}
+			// A fresh lexer per line, keeping its buffers.
+			w.lex = jsonLexer{sjis: b.sjis, keys: w.keys, pendingKey: -1, pos: s,
+				stack: w.lex.stack[:0], pendingName: w.lex.pendingName[:0], path: w.lex.path[:0]}
 			w.vals = w.lex.parse(w.vals[:0], buf[:t], true)
 			w.scanValues(b, w.vals, w.keys.ctxs)
 		} else if t > s {
