@@ -231,3 +231,23 @@ func TestServeInitialisesAndServes(t *testing.T) {
 		t.Fatal("serve's log lacks the request line or holds personal data or the key")
 	}
 }
+
+// TestMissingKeyFileIsNeverReplaced: a database with data and no key file must not get a
+// new key (which could read nothing); serve and init say to restore the key.
+func TestMissingKeyFileIsNeverReplaced(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runCLI(t, nil, "init", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	key := filepath.Join(data, "kinko.key")
+	os.Rename(key, key+".bak")
+	for _, args := range [][]string{{"init", "--data", data}, {"serve", "--data", data, "--addr", "127.0.0.1:0"}} {
+		_, errOut, code := runCLI(t, nil, args...)
+		if code == 0 || !strings.Contains(errOut, "restore it from your key backup") {
+			t.Errorf("%s: exit %d, %q", args[0], code, errOut)
+		}
+		if fileExists(key) {
+			t.Fatalf("%s created a new key file over existing data", args[0])
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/kinko-jp/kinko/internal/access"
 	"github.com/kinko-jp/kinko/internal/config"
 	"github.com/kinko-jp/kinko/internal/keyring"
+	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/vault"
 )
 
@@ -36,20 +37,35 @@ func runInit(ctx context.Context, e *Env, args []string) error {
 	return initialise(ctx, e.Stdout, cfg)
 }
 
+// errInitialised: the installation already has its default shop.
+var errInitialised = errors.New("already initialised")
+
 // initialise sets up a fresh installation and prints the first API key as the last line
-// of out. It refuses to touch an installation that already has its default shop.
+// of out. It refuses to touch an installation that already has its default shop, and never
+// creates a key file for a database that already holds data (that would make every
+// customer unreadable): a missing key file there must be restored from its backup.
 func initialise(ctx context.Context, out io.Writer, cfg *config.Config) error {
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return err
 	}
+	db, err := store.Open(ctx, cfg.DSN(), store.Options{})
+	if err != nil {
+		return err
+	}
+	shops, err := db.Shops(ctx)
+	db.Close()
+	if err != nil {
+		return err
+	}
 	var kr *keyring.Keyring
-	var err error
 	createdKey := false
 	switch {
 	case cfg.MasterKey != "":
 		kr, err = keyring.FromEnv(cfg.MasterKey, rand.Reader)
 	case fileExists(cfg.KeyFilePath()):
 		kr, err = keyring.Open(cfg.KeyFilePath(), rand.Reader)
+	case len(shops) > 0:
+		return fmt.Errorf("%s holds data but the key file %s is missing: restore it from your key backup (a new key could not read anything)", where(cfg), cfg.KeyFilePath())
 	default:
 		kr, err = keyring.Create(cfg.KeyFilePath(), rand.Reader)
 		createdKey = true
@@ -63,7 +79,7 @@ func initialise(ctx context.Context, out io.Writer, cfg *config.Config) error {
 	}
 	defer s.Close()
 	if _, err := s.vault.ShopByName(ctx, vault.DefaultShop); err == nil {
-		return fmt.Errorf("%s is already initialised (shop %q exists); to get another API key run kinko apikey create", where(cfg), vault.DefaultShop)
+		return fmt.Errorf("%s is %w (shop %q exists); to get another API key run kinko apikey create", where(cfg), errInitialised, vault.DefaultShop)
 	} else if !errors.Is(err, vault.ErrNoShop) {
 		return err
 	}

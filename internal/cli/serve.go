@@ -44,8 +44,8 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		debug.SetGCPercent(400)
 	}
 	if !isInitialised(cfg) {
-		log.Info("data folder is empty: initialising", slog.String("data", cfg.DataDir))
-		if err := initialise(ctx, e.Stdout, cfg); err != nil {
+		log.Info("not initialised yet: initialising", slog.String("data", cfg.DataDir))
+		if err := initialise(ctx, e.Stdout, cfg); err != nil && !errors.Is(err, errInitialised) {
 			return err
 		}
 	}

@@ -69,20 +69,17 @@ func (s *services) Close() {
 	}
 }
 
-// initialised reports whether the data folder (or the configured database) has been set up:
-// a key is available and the database has a default shop.
+// isInitialised reports whether the installation looks set up: a master key is available
+// and (for SQLite) the database file exists. On PostgreSQL, or when only the key is there,
+// initialise itself decides (it refuses to touch a database that already holds a shop).
 func isInitialised(cfg *config.Config) bool {
-	if cfg.MasterKey == "" {
-		if _, err := os.Stat(cfg.KeyFilePath()); err != nil {
-			return false
-		}
+	if cfg.MasterKey == "" && !fileExists(cfg.KeyFilePath()) {
+		return false
 	}
 	if cfg.UsesSQLite() {
-		if _, err := os.Stat(cfg.DSN()); err != nil {
-			return false
-		}
+		return fileExists(cfg.DSN())
 	}
-	return true
+	return false
 }
 
 func openKeyring(cfg *config.Config) (*keyring.Keyring, error) {
