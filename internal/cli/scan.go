@@ -117,7 +117,9 @@ func runScan(ctx context.Context, e *Env, args []string) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(scanMemoryLimit))
 	}
 	var errMu sync.Mutex
-	progress := newProgress(e, f == "text")
+	// A progress line needs a person at a terminal on stderr, and must not interleave with
+	// findings printed on the same terminal.
+	progress := newProgress(e, f == "text" || !e.IsTerminal(e.Stdout))
 	sc := scan.New(scan.Options{
 		Types: ts, Redact: *redact, Exclude: exclude, Jobs: *jobs, Preview: f == "text",
 		Notice: func(n scan.Notice) {
@@ -153,7 +155,7 @@ func runScan(ctx context.Context, e *Env, args []string) error {
 }
 
 // progress prints a progress line on stderr while a long scan runs, when stderr is a terminal
-// and the output is text (a terminal is a person watching; pipes and CI logs get no noise).
+// (a person watching; pipes and CI logs get no noise).
 type progress struct {
 	e       *Env
 	on      bool
@@ -165,8 +167,8 @@ type progress struct {
 // quiet.
 const progressAfter = time.Second
 
-func newProgress(e *Env, text bool) *progress {
-	return &progress{e: e, on: text && e.IsTerminal(e.Stderr)}
+func newProgress(e *Env, allowed bool) *progress {
+	return &progress{e: e, on: allowed && e.IsTerminal(e.Stderr)}
 }
 
 func (p *progress) start(st *scan.Stats, errMu *sync.Mutex) (stop func()) {

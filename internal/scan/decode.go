@@ -17,6 +17,7 @@ const (
 	escSQL              // standard SQL string (PostgreSQL): '' is one '
 	escSQLSlash         // MySQL string: backslash escapes and ''
 	escCOPY             // PostgreSQL COPY text format: \t \n \\ \NNN \xHH …
+	escNumber           // a bare JSON or SQL number: no escapes, but redacted with 0s to stay a number
 )
 
 // unit decodes the character or escape sequence at the start of p (len(p) > 0). It returns
@@ -177,8 +178,8 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 	return text, m
 }
 
-// appendRedacted appends raw with every digit replaced by '*' and every letter (Latin, kana,
-// kanji) by '●' in the file's encoding; separators, punctuation and escape sequences that do
+// appendRedacted appends raw with every digit replaced by '*' (by '0' in a bare number) and
+// every letter (Latin, kana, kanji) by '●' in the file's encoding; separators, punctuation and escape sequences that do
 // not stand for a letter or digit are kept, so the copy keeps its shape and stays valid CSV,
 // JSON or SQL. Each character becomes one character.
 func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
@@ -192,6 +193,8 @@ func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
 			// An invalid byte: kept, a Shift_JIS lead byte would pair with the next mark and
 			// change the characters after it.
 			dst = append(dst, '?')
+		case esc == escNumber && r >= '0' && r <= '9':
+			dst = append(dst, '0') // '*' would make the JSON or SQL unreadable
 		case r != utf8.RuneError && unicode.IsDigit(r):
 			dst = append(dst, '*')
 		case r != utf8.RuneError && unicode.IsLetter(r):

@@ -123,6 +123,7 @@ func TestAppendRedacted(t *testing.T) {
 		{"email", []byte("taro@ex.jp"), escNone, false, []byte("●●●●@●●.●●")},
 		{"name with full-width space", []byte("山田　太郎"), escNone, false, []byte("●●　●●")},
 		{"full-width digits", []byte("０９０－１２"), escNone, false, []byte("***－**")},
+		{"bare number stays a number", []byte("4111111111111111"), escNumber, false, []byte("0000000000000000")},
 		{"json escape becomes one mark", []byte(`\u5c71a\"`), escJSON, false, []byte(`●●\"`)},
 		{"shift_jis keeps its encoding", sjisBytes(t, "山田 090"), escNone, true, append(append(append([]byte{}, sjisBullet...), sjisBullet...), " ***"...)},
 	}
@@ -154,7 +155,7 @@ func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte{0x95, 0x5C, '\\', 'n', 0x8E}, uint8(1), true)
 	f.Add([]byte(`a\101\x4`), uint8(5), false)
 	f.Fuzz(func(t *testing.T, raw []byte, e uint8, sjis bool) {
-		esc := escKind(e % 6)
+		esc := escKind(e % 7)
 		text, m := decodeValue(nil, nil, raw, esc, sjis)
 		if !utf8.Valid(text) {
 			t.Fatalf("decoded text is not UTF-8")

@@ -187,7 +187,7 @@ func (l *jsonLexer) parse(vals []value, buf []byte, eof bool) []value {
 				return vals
 			}
 			if digits >= minNumberDigits && !l.expectKey {
-				vals = append(vals, value{start: int32(i), end: int32(j), col: l.currentKey()})
+				vals = append(vals, value{start: int32(i), end: int32(j), col: l.currentKey(), esc: escNumber})
 			}
 			i = j
 		default:

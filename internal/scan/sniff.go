@@ -41,6 +41,10 @@ func sniffEncoding(head []byte) (Encoding, string) {
 	if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 		return EncUTF8, ""
 	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		// Excel's "Unicode text" export. Not read: offsets would have to be UTF-16 units.
+		return "", "UTF-16 text is not read (save it as UTF-8 or Shift_JIS)"
+	}
 	if bytes.IndexByte(head, 0) >= 0 {
 		return "", "binary file"
 	}

@@ -18,6 +18,7 @@ func TestSniffEncoding(t *testing.T) {
 		{"utf-8 cut mid-character at the end", []byte("山田")[:5], EncUTF8, false},
 		{"shift_jis", sjisBytes(t, "氏名,電話番号\r\n山田 太郎,03-1234-5678\r\n"), EncShiftJIS, false},
 		{"shift_jis half-width kana", sjisBytes(t, "ﾔﾏﾀﾞ ﾀﾛｳ,表示\r\n"), EncShiftJIS, false},
+		{"utf-16 is said so", []byte{0xFF, 0xFE, 'a', 0, 'b', 0}, "", true},
 		{"nul bytes are binary", []byte("PK\x03\x04\x00\x00"), "", true},
 		{"control bytes are binary", []byte{1, 2, 3, 4, 5, 6, 7, 8, 'a'}, "", true},
 		{"random high bytes are binary", []byte{0xff, 0xfe, 0xfd, 0xa0, 0xff, 0x80, 0xfd, 0xfe}, "", true},

@@ -161,7 +161,7 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				return vals
 			}
 			if digits && j-i >= minNumberDigits && p.values && p.depth >= 1 {
-				vals = append(vals, value{start: int32(i), end: int32(j), col: p.colCtx(p.col)})
+				vals = append(vals, value{start: int32(i), end: int32(j), col: p.colCtx(p.col), esc: escNumber})
 			}
 			i = j
 		case isWordByte(c):
