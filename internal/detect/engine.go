@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -111,6 +112,9 @@ type Engine struct {
 	// decoding.
 	cls  [256]uint8
 	mid3 [256]uint64
+	// byLen[n] is the set of enabled digit detectors that can start at a
+	// digit run of n digits (from runLengths).
+	byLen [32]typeSet
 }
 
 type markHook struct {
@@ -147,6 +151,13 @@ func New(types []Type) *Engine {
 	}
 	for c := '0'; c <= '9'; c++ {
 		e.cls[c] = clsDigit
+	}
+	for _, k := range e.digits {
+		for n := range e.byLen {
+			if runLengths[k]&(1<<n) != 0 {
+				e.byLen[n] |= 1 << k
+			}
+		}
 	}
 	if len(e.at) > 0 {
 		e.cls['@'] = clsAt
@@ -429,15 +440,16 @@ func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 	}
 	var best Finding
 	found := false
-	// The byte after the run (above) tells most detectors whether the run
+	// Most digit runs (times, IP octets, counts) have a length no
+	// detector starts with: byLen rejects them before any parsing. The
+	// byte after the run (above) then tells most detectors whether the run
 	// can continue into their shape: a date needs / - . or 年, a grouped
 	// number a dash, a space or a parenthesis.
-	for _, k := range e.digits {
-		// Most digit runs (times, IP octets, counts) have a length no
-		// detector starts with: reject them before any parsing.
-		if n >= 32 || runLengths[k]&(1<<n) == 0 || st.types&(1<<k) == 0 {
-			continue
-		}
+	if n >= len(e.byLen) {
+		return dst, end
+	}
+	for m := e.byLen[n] & st.types; m != 0; m &= m - 1 {
+		k := kind(bits.TrailingZeros16(uint16(m)))
 		switch k {
 		case kCard, kMyNumber:
 			// A group of four must be followed by a separator and a group
