@@ -569,7 +569,7 @@ func testErrors(t *testing.T, s *server) {
 		}, 403, client.CodeForbidden, "customers:write", nil},
 		{"read-write key deletes", func() error { return rw.DeleteCustomer(ctx, id) }, 403, client.CodeForbidden, "customers:delete", nil},
 		{"read-write key checks", func() error { _, err := rw.Check(ctx, "hello"); return err }, 403, client.CodeForbidden, "check", nil},
-		{"read-write key reads metrics", func() error { _, err := rw.Metrics(ctx); return err }, 403, client.CodeForbidden, "admin", nil},
+		{"read-write key reads metrics", func() error { _, err := rw.Metrics(ctx); return err }, 403, client.CodeForbidden, "metrics", nil},
 		{"unknown id", func() error { _, err := all.GetCustomer(ctx, "aaaaaaaaaaaaaaaaaaaaaaaaaa"); return err }, 404, client.CodeNotFound, "", nil},
 		{"malformed id", func() error { _, err := all.GetCustomer(ctx, "../../etc/passwd"); return err }, 404, client.CodeNotFound, "", nil},
 		{"card for unknown id", func() error {

@@ -57,7 +57,8 @@ func (c *Client) GetCustomer(ctx context.Context, id string) (*Customer, error) 
 }
 
 // UpdateCustomer applies p and returns the customer as stored afterwards. Scope
-// customers:write.
+// customers:write; without customers:read the server answers only the id and updated_at,
+// so the other fields of the result are empty.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, p Patch) (*Customer, error) {
 	if id == "" {
 		return nil, errNoID
@@ -80,7 +81,8 @@ func (c *Client) DeleteCustomer(ctx context.Context, id string) error {
 }
 
 // SetCard attaches a payment provider's card reference to a customer, replacing any
-// earlier one, and returns the customer. Scope customers:write.
+// earlier one, and returns the customer (only id and updated_at without customers:read).
+// Scope customers:write.
 func (c *Client) SetCard(ctx context.Context, id string, card CardRef) (*Customer, error) {
 	if id == "" {
 		return nil, errNoID
@@ -157,7 +159,7 @@ func (c *Client) Readyz(ctx context.Context) error {
 	return c.do(ctx, request{method: http.MethodGet, route: routeReadyz, path: routeReadyz}, nil)
 }
 
-// Metrics returns the server's counters in the Prometheus text format. Scope admin.
+// Metrics returns the server's counters in the Prometheus text format. Scope metrics (or admin).
 func (c *Client) Metrics(ctx context.Context) (string, error) {
 	resp, err := c.send(ctx, request{method: http.MethodGet, route: routeMetrics, path: routeMetrics, auth: true})
 	if err != nil {

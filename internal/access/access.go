@@ -31,11 +31,12 @@ const (
 	ScopeCustomersWrite  = "customers:write"
 	ScopeCustomersDelete = "customers:delete"
 	ScopeCheck           = "check"
+	ScopeMetrics         = "metrics" // /metrics only: for a monitoring system, which needs no customer data
 	ScopeAdmin           = "admin"
 )
 
 // AllScopes lists every scope, in the order help texts show them.
-var AllScopes = []string{ScopeCustomersRead, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeAdmin}
+var AllScopes = []string{ScopeCustomersRead, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeMetrics, ScopeAdmin}
 
 // ParseScopes reads a comma-separated scope list, refusing unknown names.
 func ParseScopes(s string) ([]string, error) {

@@ -140,7 +140,6 @@ func usage(w io.Writer) {
 func newFlagSet(e *Env, name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
 	fs.Usage = func() {
 		fmt.Fprintf(e.Stdout, "Usage: kinko %s\n\n%s\n", synopsis, about)
 		fs.SetOutput(e.Stdout)
@@ -163,8 +162,7 @@ func hasFlags(fs *flag.FlagSet) bool {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return flag.ErrHelp
+		return flag.ErrHelp // the flag package has printed the usage already
 	}
 	if err != nil {
 		return UsageError{Msg: err.Error()}

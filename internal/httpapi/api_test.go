@@ -60,12 +60,14 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 		shop   string
 		scopes []string
 	}{
-		"all":      {shopA.ID, access.AllScopes},
-		"read":     {shopA.ID, []string{access.ScopeCustomersRead}},
-		"write":    {shopA.ID, []string{access.ScopeCustomersWrite, access.ScopeCustomersRead}},
-		"other":    {shopB.ID, access.AllScopes},
-		"revoked":  {shopA.ID, access.AllScopes},
-		"checking": {shopA.ID, []string{access.ScopeCheck}},
+		"all":       {shopA.ID, access.AllScopes},
+		"read":      {shopA.ID, []string{access.ScopeCustomersRead}},
+		"write":     {shopA.ID, []string{access.ScopeCustomersWrite, access.ScopeCustomersRead}},
+		"other":     {shopB.ID, access.AllScopes},
+		"revoked":   {shopA.ID, access.AllScopes},
+		"checking":  {shopA.ID, []string{access.ScopeCheck}},
+		"writeonly": {shopA.ID, []string{access.ScopeCustomersWrite}},
+		"metrics":   {shopA.ID, []string{access.ScopeMetrics}},
 	} {
 		id, secret, err := keys.Create(ctx, spec.shop, label, spec.scopes)
 		if err != nil {
@@ -192,6 +194,12 @@ func TestAPI(t *testing.T) {
 			t.Fatalf("card: %d", r.status)
 		}
 
+		if r = e.do(t, "writeonly", "PATCH", "/v1/customers/"+id, `{}`); r.status != 200 || bytes.Contains(r.body, []byte(pEmail)) || !bytes.Contains(r.body, []byte(id)) {
+			t.Fatalf("a write-only key read the record through PATCH: %d", r.status)
+		}
+		if r = e.do(t, "writeonly", "PATCH", "/v1/customers/"+id, `{"gender":"female"}`); r.status != 200 || bytes.Contains(r.body, []byte(pEmail)) {
+			t.Fatalf("a write-only key read the record through PATCH: %d", r.status)
+		}
 		if r = e.do(t, "write", "DELETE", "/v1/customers/"+id, nil); r.status != 403 || r.code() != "forbidden" {
 			t.Fatalf("delete without scope: %d %s", r.status, r.code())
 		}
@@ -355,7 +363,10 @@ func TestCheck(t *testing.T) {
 	if r := e.do(t, "read", "POST", "/v1/check", map[string]string{"text": "x"}); r.status != 403 {
 		t.Fatalf("check without scope: %d", r.status)
 	}
-	if r := e.do(t, "all", "GET", "/metrics", nil); r.status != 200 || !bytes.Contains(r.body, []byte("kinko_card_numbers_refused_total")) {
+	if r := e.do(t, "metrics", "GET", "/v1/customers/aaaaaaaaaaaaaaaaaaaaaaaaaa", nil); r.status != 403 {
+		t.Fatalf("a metrics key read customers: %d", r.status)
+	}
+	if r := e.do(t, "metrics", "GET", "/metrics", nil); r.status != 200 || !bytes.Contains(r.body, []byte("kinko_card_numbers_refused_total")) {
 		t.Fatalf("metrics: %d", r.status)
 	}
 }

@@ -17,7 +17,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ access.Princi
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
-	if err := s.ready(r.Context()); err != nil {
+	err := s.ready(r.Context())
+	if err == nil {
+		// Ready means able to open data: every shop's key unwraps under the loaded keys.
+		err = s.vault.CheckKeys(r.Context())
+	}
+	if err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "not_ready", Message: "not ready: database or keys unavailable", cause: err}
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -75,8 +80,18 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, p access.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeRecordFor(w, p, rec)
 	return nil
+}
+
+// writeRecordFor answers a write with the record when the key may read it, and otherwise
+// with its id and time only: a write-only key must not become a way to read customers.
+func writeRecordFor(w http.ResponseWriter, p access.Principal, rec *vault.Record) {
+	if p.Can(access.ScopeCustomersRead) {
+		writeJSON(w, http.StatusOK, rec)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": rec.ID, "updated_at": rec.UpdatedAt})
 }
 
 func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -100,7 +115,7 @@ func (s *Server) putCard(w http.ResponseWriter, r *http.Request, p access.Princi
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeRecordFor(w, p, rec)
 	return nil
 }
 

@@ -70,7 +70,7 @@ func (s *Server) routes() []Route {
 	return []Route{
 		{"GET", "/healthz", "", s.healthz},
 		{"GET", "/readyz", "", s.readyz},
-		{"GET", "/metrics", access.ScopeAdmin, s.metrics},
+		{"GET", "/metrics", access.ScopeMetrics, s.metrics},
 		{"POST", "/v1/customers", access.ScopeCustomersWrite, s.createCustomer},
 		{"GET", "/v1/customers", access.ScopeCustomersRead, s.searchCustomers},
 		{"POST", "/v1/customers/search", access.ScopeCustomersRead, s.searchCustomersPost},

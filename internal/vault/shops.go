@@ -117,3 +117,19 @@ func (sk *shopKeys) indexRows(in *Input) []store.Index {
 	}
 	return out
 }
+
+// CheckKeys unwraps every shop's root key (cached after the first time): it fails when the
+// loaded master keys cannot open this database's data (a wrong key file, a restore whose
+// key version was retired).
+func (v *Vault) CheckKeys(ctx context.Context) error {
+	shops, err := v.db.Shops(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range shops {
+		if _, err := v.shop(ctx, s.ID); err != nil {
+			return fmt.Errorf("shop %s: %w", s.Name, err)
+		}
+	}
+	return nil
+}

@@ -208,6 +208,9 @@ func (v *Vault) Update(ctx context.Context, shop, id string, p Patch) (*Record, 
 	if err := p.Set.validate(); err != nil {
 		return nil, err
 	}
+	if p.empty() {
+		return v.Get(ctx, shop, id) // nothing to change: no write, updated_at stays
+	}
 	return v.modify(ctx, shop, id, func(rec *Record) { p.applyTo(&rec.Input) })
 }
 
@@ -258,6 +261,12 @@ func (v *Vault) modify(ctx context.Context, shop, id string, change func(*Record
 		return rec, nil
 	}
 	return nil, ErrConflict
+}
+
+func (p *Patch) empty() bool {
+	s := p.Set
+	return len(p.Clear) == 0 && s.Name == nil && s.NameKana == nil && s.Email == nil && s.Phone == nil &&
+		s.PostalCode == nil && s.Address == nil && s.BirthDate == nil && s.Gender == nil && s.Attributes == nil
 }
 
 func (p *Patch) applyTo(in *Input) {
