@@ -77,10 +77,10 @@ var asciiTokens = map[string][2]typeSet{
 	"credit": {bCard, 0},
 	// my number
 	"mynumber": {bMyNum, 0}, "mynum": {bMyNum, 0}, "mynumberno": {bMyNum, 0}, "kojinbango": {bMyNum, 0},
-	"kojin": {bMyNum, 0}, "bango": {0, 0}, "individualnumber": {bMyNum, 0},
+	"kojin": {bMyNum, 0}, "individualnumber": {bMyNum, 0},
 	// email
 	"email": {bEmail, bAddress}, "mail": {bEmail, bAddress}, "emailaddress": {bEmail, bAddress},
-	"mailaddress": {bEmail, bAddress}, "mailto": {bEmail, bAddress}, "e": {0, 0},
+	"mailaddress": {bEmail, bAddress}, "mailto": {bEmail, bAddress},
 	// phone
 	"tel": {bPhone, 0}, "telno": {bPhone, 0}, "phone": {bPhone, 0}, "phoneno": {bPhone, 0},
 	"phonenumber": {bPhone, 0}, "telephone": {bPhone, 0}, "mobile": {bPhone, 0}, "cell": {bPhone, 0},
@@ -108,7 +108,7 @@ var asciiTokens = map[string][2]typeSet{
 	// identifiers, amounts and dates that are none of the above
 	"order": {0, digitIDs}, "orderno": {0, digitIDs}, "orderid": {0, digitIDs}, "ord": {0, digitIDs},
 	"tracking": {0, digitIDs}, "track": {0, digitIDs}, "trackingno": {0, digitIDs}, "shipment": {0, digitIDs},
-	"shipping": {0, 0}, "slip": {0, digitIDs}, "invoice": {0, digitIDs}, "receipt": {0, digitIDs},
+	"slip": {0, digitIDs}, "invoice": {0, digitIDs}, "receipt": {0, digitIDs},
 	"jan": {0, digitIDs}, "ean": {0, digitIDs}, "gtin": {0, digitIDs}, "upc": {0, digitIDs},
 	"barcode": {0, digitIDs}, "sku": {0, digitIDs | bName}, "isbn": {0, digitIDs}, "price": {0, digitIDs},
 	"amount": {0, digitIDs}, "total": {0, digitIDs}, "subtotal": {0, digitIDs}, "tax": {0, digitIDs},
@@ -118,9 +118,9 @@ var asciiTokens = map[string][2]typeSet{
 	"span": {0, digitIDs}, "hash": {0, digitIDs}, "token": {0, bCard | bMyNum | bPhone}, "serial": {0, digitIDs},
 	"version": {0, digitIDs}, "count": {0, digitIDs}, "size": {0, digitIDs}, "bytes": {0, digitIDs},
 	"status": {0, digitIDs}, "duration": {0, digitIDs}, "latency": {0, digitIDs}, "timestamp": {0, digitIDs},
-	"time": {0, digitIDs}, "ts": {0, digitIDs}, "date": {0, 0}, "created": {0, bBirth}, "updated": {0, bBirth},
-	"ordered": {0, bBirth}, "shipped": {0, bBirth}, "delivery": {0, 0}, "expiry": {0, bBirth},
-	"pid": {0, digitIDs}, "port": {0, digitIDs}, "code": {0, 0}, "last4": {0, bCard},
+	"time": {0, digitIDs}, "ts": {0, digitIDs}, "created": {0, bBirth}, "updated": {0, bBirth},
+	"ordered": {0, bBirth}, "shipped": {0, bBirth}, "expiry": {0, bBirth},
+	"pid": {0, digitIDs}, "port": {0, digitIDs}, "last4": {0, bCard},
 	// names that are not people's
 	"product": {0, bName | digitIDs}, "item": {0, bName | digitIDs}, "goods": {0, bName | digitIDs},
 	"shop": {0, bName}, "store": {0, bName}, "company": {0, bName}, "corp": {0, bName}, "file": {0, bName},
@@ -133,7 +133,7 @@ var asciiTokens = map[string][2]typeSet{
 	"station": {0, bName}, "building": {0, bName}, "area": {0, bName}, "region": {0, bName},
 	"country": {0, bName}, "method": {0, bName}, "carrier": {0, bName}, "coupon": {0, bName | digitIDs},
 	"payment": {0, bName}, "param": {0, bName}, "field": {0, bName}, "label": {0, bName}, "title": {0, bName},
-	"subject": {0, bName}, "handle": {0, bName}, "account": {0, 0}, "site": {0, bName}, "page": {0, bName},
+	"subject": {0, bName}, "handle": {0, bName}, "site": {0, bName}, "page": {0, bName},
 }
 
 // jaKeywords are Japanese label fragments, matched as substrings.

@@ -14,7 +14,6 @@ import (
 // and Scan must not allocate). A new detector is a file, a line in
 // detectors and a case in each switch it hooks.
 type detector struct {
-	typ  Type
 	kind kind
 	// digits: called at the first digit of every maximal digit run.
 	digits bool
@@ -30,14 +29,14 @@ type detector struct {
 
 // detectors lists every detector in priority order (see allTypes).
 var detectors = [...]detector{
-	{typ: CardNumber, kind: kCard, digits: true},
-	{typ: MyNumber, kind: kMyNumber, digits: true},
-	{typ: Email, kind: kEmail, at: true},
-	{typ: Phone, kind: kPhone, digits: true},
-	{typ: PostalCode, kind: kPostal, digits: true},
-	{typ: Address, kind: kAddress, marks: []rune{'都', '道', '府', '県'}},
-	{typ: BirthDate, kind: kBirth, digits: true},
-	{typ: PersonName, kind: kName, marks: []rune{'様'}, value: true},
+	{kind: kCard, digits: true},
+	{kind: kMyNumber, digits: true},
+	{kind: kEmail, at: true},
+	{kind: kPhone, digits: true},
+	{kind: kPostal, digits: true},
+	{kind: kAddress, marks: []rune{'都', '道', '府', '県'}},
+	{kind: kBirth, digits: true},
+	{kind: kName, marks: []rune{'様'}, value: true},
 }
 
 // kind is a detector's index in allTypes; the hot path switches on it
@@ -133,7 +132,7 @@ func New(types []Type) *Engine {
 		e.types |= b
 	}
 	for _, d := range detectors {
-		if !e.types.has(d.typ) {
+		if e.types&(1<<d.kind) == 0 {
 			continue
 		}
 		if d.digits {

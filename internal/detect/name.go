@@ -12,12 +12,17 @@ import "strings"
 // (that is a product: "オーガニック緑茶"), and never a word that only looks
 // like a name before 様 (お客様, 皆様, ご担当者様).
 
-// Name length limits in characters.
+// Name length limits, in tokens and characters.
 const (
-	maxNameTokens     = 3
-	maxKanjiToken     = 6  // 勅使河原 (4), 佐々木小次郎 (6) unspaced
-	maxKanaToken      = 12 // カタカナ given names are longer: アレクサンドラ
-	maxLatinToken     = 20
+	maxNameTokens = 3  // family, middle, given
+	maxKanjiToken = 6  // 勅使河原 (4), 佐々木小次郎 (6) unspaced
+	maxKanaToken  = 12 // カタカナ given names are longer: アレクサンドラ
+	maxLatinToken = 20
+)
+
+// Byte windows: how far back a name label may sit before a salutation
+// ("お名前：" plus blanks), and how far a name value is read after a label.
+const (
 	nameLabelWindow   = 24
 	maxNameValueBytes = 120
 )
