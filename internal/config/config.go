@@ -107,6 +107,10 @@ func Load(flags map[string]string, getenv func(string) string, configPath string
 				if getenv(st.Env) != "" {
 					return nil, fmt.Errorf("config: set %s or %s_FILE, not both", st.Env, st.Env)
 				}
+				if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+					// The same rule as for the key file: a secret others can read is no secret.
+					return nil, fmt.Errorf("config: %s_FILE: %s is readable by group or others (mode %04o); run: chmod 600 %s", st.Env, p, fi.Mode().Perm(), p)
+				}
 				b, err := os.ReadFile(p)
 				if err != nil {
 					return nil, fmt.Errorf("config: %s_FILE: %v", st.Env, unwrapPathErr(err))

@@ -41,6 +41,10 @@ func TestSecretFiles(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not both") {
 		t.Fatalf("both set: %v", err)
 	}
+	os.Chmod(f, 0o644)
+	if _, err := Load(nil, func(k string) string { return map[string]string{"KINKO_DATABASE_URL_FILE": f}[k] }, ""); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a secret file others can read must be refused: %v", err)
+	}
 	os.WriteFile(filepath.Join(dir, "k.toml"), []byte("master_key = \"abc\"\n"), 0o600)
 	if _, err := Load(nil, func(string) string { return "" }, filepath.Join(dir, "k.toml")); err == nil || strings.Contains(err.Error(), "abc") {
 		t.Fatalf("a master key in kinko.toml must be refused without repeating it: %v", err)
