@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -503,9 +504,17 @@ func readErr(err error) error {
 	return fmt.Errorf("reading: %w", cleanErr(err))
 }
 
+// indexHigh returns the index of the first byte above 0x7F in p, or -1; it runs over every
+// block of a file that is ASCII so far, so it looks at eight bytes at a time.
 func indexHigh(p []byte) int {
-	for i, c := range p {
-		if c >= 0x80 {
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		if binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for ; i < len(p); i++ {
+		if p[i] >= 0x80 {
 			return i
 		}
 	}

@@ -76,3 +76,22 @@ func FuzzSniff(f *testing.F) {
 		}
 	})
 }
+
+func TestIndexHigh(t *testing.T) {
+	cases := []struct {
+		name string
+		in   []byte
+		want int
+	}{
+		{"empty", nil, -1},
+		{"ascii", []byte("plain ascii text, longer than eight bytes"), -1},
+		{"high in the first word", []byte("ab\x80cdefghij"), 2},
+		{"high in the tail", []byte("abcdefgh\xe3"), 8},
+		{"high after many words", append([]byte("0123456789abcdef01234567"), 0xff), 24},
+	}
+	for _, c := range cases {
+		if got := indexHigh(c.in); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}
