@@ -70,8 +70,8 @@ var files = []fileSpec{
 	{"inquiries.txt", 8, false, genInquiries},
 	{"members.csv.gz", 6, false, genMembersCSV},
 	{"app-old.log.gz", 4, false, genAppLog},
-	{"employees.csv", 12, false, genEmployees},
-	{"legacy_payments.csv", 6, false, genLegacyPayments},
+	{"employees.csv", 13, false, genEmployees},
+	{"legacy_payments.csv", 7, false, genLegacyPayments},
 }
 
 // FileNames lists the files a full corpus has.

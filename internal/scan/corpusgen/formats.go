@@ -82,10 +82,10 @@ func genCustomersCSV(g *gen, d *doc) {
 }
 
 func genCustomersSJIS(g *gen, d *doc) {
-	d.s("会員ID,姓,名,セイ,メイ,メールアドレス,電話番号,郵便番号,住所,生年月日,登録日,購入金額,商品名\r\n")
+	d.s("会員番号,姓,名,セイ,メイ,メールアドレス,電話番号,郵便番号,住所,生年月日,登録日,購入金額,商品名\r\n")
 	for d.more() {
 		p := g.person()
-		d.s(fmt.Sprint(p.id, ","))
+		d.s(g.memberNo() + ",")
 		csvField(d, g, tName, p.sei, ",")
 		d.s(",")
 		csvField(d, g, tName, p.mei, ",")
@@ -454,6 +454,16 @@ func genInquiries(g *gen, d *doc) {
 			d.s("\n")
 		}
 		d.s(fmt.Sprintf("お支払い金額：%s（税込）\n伝票番号：%s\n発送予定日：%s\n", g.yen(g.price()), g.trackingNo(), g.kanjiDay()))
+		switch g.r.IntN(4) {
+		case 0:
+			d.s(fmt.Sprintf("会員登録日：%s\n", g.registeredWareki()))
+		case 1:
+			d.s(fmt.Sprintf("お問い合わせ番号：%s（ヤマト運輸）\n", g.trackingNo()))
+		case 2:
+			d.s(fmt.Sprintf("%sの倉庫より発送いたします。単価@%s円×%d点\n", g.pick([]string{"東京都", "大阪府", "千葉県", "埼玉県"}), commas(g.price()), g.n(1, 3)))
+		default:
+			d.s(fmt.Sprintf("会員番号：%s\n", g.memberNo()))
+		}
 		switch g.r.IntN(4) {
 		case 0:
 			d.s(g.pick([]string{"マイナンバー：", "個人番号："}))

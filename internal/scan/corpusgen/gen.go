@@ -117,12 +117,17 @@ func (g *gen) phoneShape(mobile, fixed string) string {
 	if g.chance(0.35) {
 		n = fixed
 	}
-	switch g.r.IntN(7) {
+	switch g.r.IntN(8) {
 	case 0:
 		return strings.ReplaceAll(n, "-", "")
 	case 1:
 		i := strings.IndexByte(n, '-')
 		return "(" + n[:i] + ")" + n[i+1:]
+	case 7:
+		// 03(1234)5678: the local-exchange part in parentheses, as printed on forms.
+		i := strings.IndexByte(n, '-')
+		j := strings.LastIndexByte(n, '-')
+		return n[:i] + "(" + n[i+1:j] + ")" + n[j+1:]
 	case 2:
 		return "+81-" + n[1:]
 	case 3:
@@ -267,6 +272,17 @@ func (g *gen) uuid() string {
 	}
 	return string(b)
 }
+
+// memberNo is a zero-padded 10-digit member number: the shape of a fixed phone number without
+// hyphens, but not one.
+func (g *gen) memberNo() string { return "00" + g.digits(8) }
+
+// registeredWareki is a membership date in the era calendar: a date that is not a birth date.
+func (g *gen) registeredWareki() string {
+	t := g.orderDate()
+	return wareki(t.Year(), int(t.Month()), t.Day())
+}
+
 func (g *gen) sku() string         { return fmt.Sprintf("SKU-%s-%02d", g.digits(7), g.n(1, 20)) }
 func (g *gen) epoch() string       { return fmt.Sprint(g.orderDate().Unix()) }
 func (g *gen) epochMillis() string { return fmt.Sprint(g.orderDate().UnixMilli()) }
