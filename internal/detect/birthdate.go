@@ -36,7 +36,7 @@ var eras = [...]era{
 
 var birthLabels = []string{
 	"生年月日", "誕生日", "誕生", "birth", "Birth", "BIRTH", "dob", "DOB", "Dob", "birthday", "Birthday",
-	"date of birth", "Date of Birth",
+	"date of birth", "Date of Birth", "bday", "BIRTHDAY", "生まれ",
 }
 
 func daysIn(y, m int) int {
@@ -241,37 +241,58 @@ func birthDateOnDigits(st *state, p int) (Finding, bool) {
 	if st.runLen != 4 && st.runLen != 8 && st.runLen > 2 {
 		return Finding{}, false
 	}
-	start, end, _, ok := parseBirthDateAt(st.s, p)
-	if ok && st.runLen == 8 {
-		// YYYYMMDD is an order number or a batch id as often as a date:
-		// only a birth key (a column, or an inline key right before it)
-		// makes it a birth date.
-		if kc := st.contextAt(start); kc.hints(kBirth) && !kc.denies(kBirth) {
-			return Finding{Type: BirthDate, Start: start, End: end, Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"}, true
-		}
-		return Finding{}, false
-	}
+	// Parse first: most digit runs are no date at all and fail here. Then
+	// the cheap context checks (the caller's key, a label right before,
+	// 生まれ right after), and only then an inline key, which costs a key
+	// classification.
+	s := st.s
+	start, end, _, ok := parseBirthDateAt(s, p)
 	if !ok {
-		if start, end, ok = parseGannenAt(st.s, p); !ok {
+		if start, end, ok = parseGannenAt(s, p); !ok {
 			return Finding{}, false
 		}
 	}
-	kc := st.contextAt(start)
-	if kc.denies(kBirth) {
-		return Finding{}, false
-	}
 	f := Finding{Type: BirthDate, Start: start, End: end}
 	switch {
-	case kc.hints(kBirth):
+	case st.ctx.hints(kBirth) && !inlineKeyBefore(s, start):
 		f.Confidence, f.Reason = confBirthKeyed, "calendar-date; key birth_date"
-	case labelBefore(st.s, start, birthLabelWindow, birthLabels):
+	case st.runLen == 8:
+		// YYYYMMDD is an order number or a batch id as often as a date:
+		// only a birth key makes it a birth date.
+		if kc := st.contextAt(start); !kc.hints(kBirth) || kc.denies(kBirth) {
+			return Finding{}, false
+		}
+		f.Confidence, f.Reason = confBirthKeyed, "calendar-date; key birth_date"
+	case labelBefore(s, start, birthLabelWindow, birthLabels):
 		f.Confidence, f.Reason = confBirthLabel, "calendar-date; label"
-	case labelAfter(st.s, end, birthSuffixWindow, bornSuffixes):
+	case labelAfter(s, end, birthSuffixWindow, bornSuffixes):
 		f.Confidence, f.Reason = confBirthLabel, "calendar-date; label 生まれ"
+	case inlineKeyBefore(s, start):
+		if kc := st.contextAt(start); !kc.hints(kBirth) || kc.denies(kBirth) {
+			return Finding{}, false
+		}
+		f.Confidence, f.Reason = confBirthKeyed, "calendar-date; key birth_date"
 	default:
 		return Finding{}, false
 	}
 	return f, true
+}
+
+// inlineKeyBefore reports whether a key separator (':', '=', '：', '＝',
+// '】') sits right before p, past blanks and a quote: the cheap test before
+// looking the key up.
+func inlineKeyBefore(s string, p int) bool {
+	i := skipBlanksBack(s, p)
+	if i > 0 && (s[i-1] == '"' || s[i-1] == '\'') {
+		i--
+	}
+	i = skipBlanksBack(s, i)
+	r, _ := runeBefore(s, i)
+	switch r {
+	case ':', '=', '：', '＝', '】', ']':
+		return true
+	}
+	return false
 }
 
 // bornSuffixes follow a birth date: "1985年4月1日生まれ", "1985年4月1日生".
