@@ -304,9 +304,25 @@ func nameOnValue(st *state, start, limit int, keyed bool) (Finding, bool) {
 		f.Confidence, f.Reason = confNameLabel, "name-shape; label"
 	}
 	if r, _ := runeAt(s, b); scriptOf(r) == scLatin {
+		// Latin letters are a person's name only under a key that says
+		// person (full_name, first_name, 氏名): under a bare "name" they
+		// are as often a product ("Organic Green Tea"), and after an
+		// inline label in prose they are too often ordinary words.
+		if !keyed || genericNameKey(st.ctx.Key) {
+			return Finding{}, false
+		}
 		f.Confidence = confNameLatin
 	}
 	return f, true
+}
+
+// genericNameKey reports whether key's last segment is just "name" (any
+// case), which names products and shops as often as people.
+func genericNameKey(key string) bool {
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		key = key[i+1:]
+	}
+	return strings.EqualFold(key, "name") || strings.EqualFold(key, "names")
 }
 
 // readTokenBackward reads the name token ending at end: a maximal run of one

@@ -22,7 +22,8 @@ func TestPersonName(t *testing.T) {
 		{"column given name", "first_name", "さくら", []string{"さくら"}},
 		{"column kana", "フリガナ", "ワタナベ ケンタ", []string{"ワタナベ ケンタ"}},
 		{"column with sama", "氏名", "山本 陽子 様", []string{"山本 陽子"}},
-		{"column latin", "name", "Taro Yamada", []string{"Taro Yamada"}},
+		{"column latin", "full_name", "Taro Yamada", []string{"Taro Yamada"}},
+		{"column latin first name", "first_name", "Hanako", []string{"Hanako"}},
 		// hard negatives
 		{"customer", "", "お客様各位", nil},
 		{"everyone", "", "皆様、いつもありがとうございます。", nil},
@@ -40,6 +41,8 @@ func TestPersonName(t *testing.T) {
 		{"no context", "", "山田太郎", nil},
 		{"label with sentence", "", "名前：未入力です。", nil},
 		{"latin free text", "", "Dear Taro Yamada", nil},
+		{"latin under bare name key", "name", "Organic Green Tea", nil},
+		{"latin after inline label", "", "name=Organic Green Tea", nil},
 	})
 }
 
