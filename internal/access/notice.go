@@ -1,0 +1,69 @@
+package access
+
+import (
+	"context"
+	"time"
+)
+
+// Notice is something about staff access that belongs in the audit trail and, for the
+// kinds marked "owner", in front of the shop's owner. access does not write the trail
+// itself: the service hands each Notice to StaffOptions.Notify, which the caller wires to
+// its audit log. A Notice never holds a password, a code, a token or an email address: the
+// member is named by StaffID (empty when the email typed is not a member).
+type Notice struct {
+	Kind    NoticeKind
+	Time    time.Time
+	Shop    string // shop id
+	StaffID string // the member concerned; "" for an address that is not a member
+	IP      string // where the attempt came from, when there was one
+	Detail  string // safe words: "support→admin", "3 recovery codes left", "restricted"
+}
+
+// NoticeKind names what happened; the strings are stable (they end up in the audit trail).
+type NoticeKind string
+
+const (
+	NoticeLoginSucceeded   NoticeKind = "login.succeeded"
+	NoticeLoginFailed      NoticeKind = "login.failed"
+	NoticeLoginLocked      NoticeKind = "login.locked" // owner: this failure locked the account
+	NoticeLoginWhileLocked NoticeKind = "login.refused_locked"
+	NoticeLoginThrottled   NoticeKind = "login.throttled"  // owner: an IP was throttled
+	NoticeLoginIPRefused   NoticeKind = "login.ip_refused" // owner: outside the allow-list
+	NoticeNewIP            NoticeKind = "login.new_ip"     // owner: first login from this IP
+	NoticeNewDevice        NoticeKind = "login.new_device" // owner: first login from this device
+	NoticeRecoveryCodeUsed NoticeKind = "login.recovery_code_used"
+	NoticeLogout           NoticeKind = "session.logout"
+	NoticeSessionsRevoked  NoticeKind = "session.revoked_all"
+	NoticeStaffCreated     NoticeKind = "staff.created"
+	NoticeRoleChanged      NoticeKind = "staff.role_changed" // owner
+	NoticeStaffDisabled    NoticeKind = "staff.disabled"
+	NoticeStaffEnabled     NoticeKind = "staff.enabled"
+	NoticeStaffUnlocked    NoticeKind = "staff.unlocked"
+	NoticePasswordSet      NoticeKind = "staff.password_set"
+	NoticeTOTPEnrolled     NoticeKind = "staff.2fa_enrolled"
+	NoticeTOTPReset        NoticeKind = "staff.2fa_reset" // owner
+	NoticeAllowListChanged NoticeKind = "shop.allowlist_changed"
+)
+
+// ForOwner reports whether the owner should be shown this notice (issue 5: a new IP or
+// device, a 2FA reset, a role change; and lockouts and refusals, which are attacks).
+func (k NoticeKind) ForOwner() bool {
+	switch k {
+	case NoticeLoginLocked, NoticeLoginThrottled, NoticeLoginIPRefused, NoticeNewIP, NoticeNewDevice,
+		NoticeRoleChanged, NoticeTOTPReset:
+		return true
+	}
+	return false
+}
+
+// notify hands n to the configured callback. Its error is returned so that an action whose
+// record cannot be written can be undone (fail closed).
+func (s *Staff) notify(ctx context.Context, n Notice) error {
+	if s.onNotice == nil {
+		return nil
+	}
+	if n.Time.IsZero() {
+		n.Time = s.now().UTC()
+	}
+	return s.onNotice(ctx, n)
+}
