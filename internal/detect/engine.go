@@ -355,6 +355,25 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		c := s[i]
 		switch cls[c] {
 		case clsDigit:
+			// Inline fast path for the short ASCII runs that are most
+			// digits in real data (times, IP octets, dates): a run of one
+			// to three digits followed by ASCII other than a dash, a blank
+			// or a parenthesis, and not after an era letter or a kanji,
+			// starts nothing (see atDigits for the full rule).
+			j := i + 1
+			for j < len(s) && s[j]-'0' < 10 {
+				j++
+			}
+			if j-i <= 3 {
+				a := byte(0)
+				if j < len(s) {
+					a = s[j]
+				}
+				if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
+					i = j
+					continue
+				}
+			}
 			dst, i = e.atDigits(dst, st, i)
 			continue
 		case clsAt:
@@ -525,6 +544,17 @@ func groupFollows(s string, i int) bool {
 		j += dw
 	}
 	return n == 4 || n == 6
+}
+
+// eraLeadByte reports whether b, just before a digit run, may end an era
+// prefix: a multi-byte rune (昭和, 元年), a blank after one, or an era
+// letter.
+func eraLeadByte(b byte) bool {
+	switch b {
+	case 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r', ' ':
+		return true
+	}
+	return b >= 0x80
 }
 
 // eraLeadBefore reports whether what ends just before i can end an era
