@@ -1,0 +1,111 @@
+package audit
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/store/storetest"
+)
+
+// benchTrail builds a SQLite trail of n events once per process (KINKO_BENCH_AUDIT_EVENTS,
+// default 1,000,000), appended in large batches through the store.
+var benchTrail struct {
+	once sync.Once
+	f    *fixture
+	n    int
+	err  error
+}
+
+func verifyFixture(b *testing.B) (*fixture, int) {
+	benchTrail.once.Do(func() {
+		n := 1_000_000
+		if s := os.Getenv("KINKO_BENCH_AUDIT_EVENTS"); s != "" {
+			n, _ = strconv.Atoi(s)
+		}
+		dir, err := os.MkdirTemp("", "kinko-audit-bench")
+		if err != nil {
+			benchTrail.err = err
+			return
+		}
+		f := newFixture(b, storetest.Backend{Name: "sqlite", DSN: dir + "/kinko.db", File: dir + "/kinko.db"})
+		ctx := context.Background()
+		batch := make([]Event, 0, 8192)
+		for i := 1; i <= n; i++ {
+			batch = append(batch, event(i))
+			if len(batch) == cap(batch) || i == n {
+				if err := f.db.AppendAudit(ctx, batch); err != nil {
+					benchTrail.err = err
+					return
+				}
+				batch = batch[:0]
+			}
+		}
+		f.fill(b, 0)
+		if err := f.db.Checkpoint(ctx); err != nil {
+			benchTrail.err = err
+			return
+		}
+		benchTrail.f, benchTrail.n = f, n
+	})
+	if benchTrail.err != nil {
+		b.Fatal(benchTrail.err)
+	}
+	return benchTrail.f, benchTrail.n
+}
+
+// BenchmarkVerify verifies a whole SQLite trail per iteration and reports events/s.
+func BenchmarkVerify(b *testing.B) {
+	f, n := verifyFixture(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		rep, err := Verify(ctx, f.db, f.kr, f.cpath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Problem != nil || rep.Events != uint64(n) {
+			b.Fatalf("verify: %v", rep.Problem)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkAppend appends one event per call from many goroutines at once, the way
+// concurrent requests do; the store's group commit batches them. Reports events/s.
+func BenchmarkAppend(b *testing.B) {
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			var bk storetest.Backend
+			if name == "sqlite" {
+				bk = storetest.SQLite(b)
+			} else {
+				bk = storetest.Postgres(b)
+			}
+			f := newFixture(b, bk)
+			tr, err := Open(context.Background(), f.db, f.kr, f.cpath, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tr.Close()
+			var i atomic.Int64
+			b.SetParallelism(32)
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := tr.Append(context.Background(), event(int(i.Add(1)))); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kinko-jp/kinko/internal/audit"
+	"github.com/kinko-jp/kinko/internal/keyring"
+	"github.com/kinko-jp/kinko/internal/store"
+)
+
+// auditData initialises a data folder and appends n events to its trail.
+func auditData(t *testing.T, n int) string {
+	t.Helper()
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runCLI(t, nil, "init", "--data", data); code != 0 {
+		t.Fatalf("init exit %d: %s", code, errOut)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(data, store.SQLiteFileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kr, err := keyring.Open(filepath.Join(data, keyring.FileName), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := audit.Open(ctx, db, kr, audit.CheckpointPath(kr.Path()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		err := tr.Append(ctx, audit.Event{Actor: "key:key_test", Action: audit.ActionRead, Shop: "shp_1",
+			Customers: []string{fmt.Sprintf("cus_%d", i%3)}, Fields: []string{"email"}, Outcome: audit.OK, RequestID: fmt.Sprintf("req_%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestAuditVerifyExitCodes(t *testing.T) {
+	data := auditData(t, 12)
+	out, errOut, code := runCLI(t, nil, "audit", "verify", "--data", data)
+	if code != 0 || !strings.Contains(out, "12 events") || !strings.Contains(out, "checkpoint at seq 12") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("intact trail: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, _, code := runCLI(t, nil, "audit", "verify", "--data", data, "--no-such-flag"); code != 2 {
+		t.Fatalf("unknown flag: exit %d, want 2", code)
+	}
+	if _, _, code := runCLI(t, nil, "audit", "verify", "--data", data, "extra"); code != 2 {
+		t.Fatalf("stray argument: exit %d, want 2", code)
+	}
+	help, _, code := runCLI(t, nil, "audit", "verify", "-h")
+	if code != 0 || !strings.Contains(help, "-data") || !strings.Contains(help, "Exit status") {
+		t.Fatalf("-h: exit %d", code)
+	}
+
+	// Edit one column of the 4th event, the way the acceptance check does.
+	raw, err := sql.Open("sqlite", filepath.Join(data, store.SQLiteFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE audit_events SET time = time + 1 WHERE rowid = (SELECT rowid FROM audit_events ORDER BY rowid LIMIT 1 OFFSET 3)`); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runCLI(t, nil, "audit", "verify", "--data", data)
+	if code != 1 || out != "" || !strings.HasPrefix(errOut, "kinko: ") || !strings.Contains(errOut, "event 4: edited") {
+		t.Fatalf("edited trail: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestAuditList(t *testing.T) {
+	data := auditData(t, 9)
+	out, errOut, code := runCLI(t, nil, "audit", "list", "--data", data, "--customer", "cus_1", "--format", "json")
+	if code != 0 {
+		t.Fatalf("list: exit %d: %s", code, errOut)
+	}
+	var res struct {
+		Events []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 3 || res.Events[0]["seq"] != float64(7) {
+		t.Fatalf("events for cus_1: %d", len(res.Events))
+	}
+	for _, k := range []string{"time", "actor", "action", "customer", "fields", "reason", "outcome", "seq", "request_id"} {
+		if _, ok := res.Events[0][k]; !ok {
+			t.Fatalf("JSON event has no %q", k)
+		}
+	}
+	out, _, code = runCLI(t, nil, "audit", "list", "--data", data, "--action", "read", "--limit", "2")
+	if code != 0 || strings.Count(out, "\n") != 3 || !strings.Contains(out, "key:key_test") {
+		t.Fatalf("text list: exit %d, %q", code, out)
+	}
+	for _, bad := range [][]string{{"--from", "yesterday"}, {"--limit", "0"}, {"--format", "xml"}} {
+		if _, _, code := runCLI(t, nil, append([]string{"audit", "list", "--data", data}, bad...)...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2", bad, code)
+		}
+	}
+	help, _, _ := runCLI(t, nil, "audit", "list", "-h")
+	for _, f := range []string{"-customer", "-actor", "-action", "-from", "-to", "-limit", "-format", "-data"} {
+		if !strings.Contains(help, f) {
+			t.Fatalf("-h does not describe %s", f)
+		}
+	}
+}

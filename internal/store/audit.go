@@ -1,0 +1,396 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/audit/record"
+)
+
+// AuditRow is one audit event as the store appends and returns it (the format is defined
+// once, in internal/audit/record).
+type AuditRow = record.Event
+
+// AuditCheckpoint is a signed statement "the chain's hash at Seq is Hash", made by the
+// audit package with a key derived from master key version KeyVersion.
+type AuditCheckpoint struct {
+	Seq        uint64
+	Hash       []byte
+	Time       time.Time
+	KeyVersion uint32
+	MAC        []byte
+}
+
+// AuditFilter selects events for QueryAudit; zero fields do not filter.
+type AuditFilter struct {
+	Customer string
+	Actor    string
+	Action   string
+	From, To time.Time // From inclusive, To exclusive
+	Before   uint64    // only events with seq < Before (paging newest first); 0 = no bound
+	Limit    int
+}
+
+// AuditRaw is one stored event as verification reads it. Its slices alias the driver's
+// buffers and are valid only during the callback.
+type AuditRaw struct {
+	Seq    int64
+	Time   int64
+	Actor  []byte
+	Action []byte
+	Body   []byte
+	Hash   []byte
+}
+
+// AuditExtent is where the trail stands: the chain head row and the largest seq present.
+type AuditExtent struct {
+	HeadSeq  uint64
+	HeadHash []byte // nil while the trail is empty
+	MaxSeq   uint64 // largest seq (or, on SQLite, rowid) in audit_events
+}
+
+const (
+	auditHeadSQL        = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
+	auditSetHeadSQL     = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
+	auditInsertSQLite   = `INSERT INTO audit_events (rowid, seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	auditInsertPostgres = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
+	auditCustomerSQL    = `INSERT INTO audit_customers (seq, customer_id) VALUES (?, ?)`
+)
+
+// auditHotSQL are the statements every append runs. The writer prepares them the first
+// time AppendAudit is called; stmt.go's warm may list them too so that appendAuditTx
+// called from other writes finds them prepared from the start.
+func (db *DB) auditHotSQL() []string {
+	ins := auditInsertSQLite
+	if db.dialect == Postgres {
+		ins = auditInsertPostgres
+	}
+	return []string{db.auditLockSQL(), auditSetHeadSQL, ins, auditCustomerSQL}
+}
+
+func (db *DB) auditLockSQL() string {
+	if db.dialect == Postgres {
+		// The head row is the chain's lock: transactions that append queue here, so the
+		// order of seq (and of the chain) is the order of commits.
+		return auditHeadSQL + ` FOR UPDATE`
+	}
+	return auditHeadSQL // SQLite has one writer; the transaction is already exclusive
+}
+
+// AppendAudit appends rows to the trail in one durable write, batched with concurrent
+// writes by the group-commit writer. It sets each row's Seq (and Time, when zero).
+func (db *DB) AppendAudit(ctx context.Context, rows []AuditRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, q := range db.auditHotSQL() {
+		if _, err := db.ws.get(ctx, db.q(q)); err != nil {
+			return fmt.Errorf("audit: preparing: %w", err)
+		}
+	}
+	return db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, rows) })
+}
+
+// appendAuditTx appends rows inside tx: it locks the chain head, numbers the rows from the
+// head's seq, chains their hashes and moves the head. Call it from any write whose action
+// must be on record, last in the transaction (the head lock is then held only until the
+// commit): if it fails the transaction must roll back, so the action does not happen
+// without its event. It sets each row's Seq (and Time, when zero); like every write
+// function it may run again after a neighbour's failure and gives the same result.
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, rows []AuditRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for i := range rows {
+		if err := rows[i].Validate(); err != nil {
+			return err
+		}
+		if rows[i].Time.IsZero() {
+			rows[i].Time = db.now()
+		}
+	}
+	var seq int64
+	var head []byte
+	if err := db.txQueryRow(ctx, tx, db.auditLockSQL()).Scan(&seq, &head); err != nil {
+		return fmt.Errorf("audit: reading the chain head: %w", err)
+	}
+	prev := record.Genesis
+	if head != nil {
+		if len(head) != record.HashSize {
+			return errors.New("audit: the chain head is damaged")
+		}
+		copy(prev[:], head)
+	}
+	var body []byte
+	var ids []string
+	for i := range rows {
+		r := &rows[i]
+		seq++
+		r.Seq = uint64(seq)
+		body = record.Append(body[:0], r)
+		prev = record.Next(&prev, body)
+		var err error
+		if db.dialect == Postgres {
+			_, err = db.exec(ctx, tx, auditInsertPostgres, seq, r.Micros(), r.Actor, r.Action, body, prev[:])
+		} else {
+			_, err = db.exec(ctx, tx, auditInsertSQLite, seq, seq, r.Micros(), r.Actor, r.Action, body, prev[:])
+		}
+		if err != nil {
+			return fmt.Errorf("audit: appending: %w", err)
+		}
+		ids = uniqueSorted(append(ids[:0], r.Customers...))
+		for _, id := range ids {
+			if _, err := db.exec(ctx, tx, auditCustomerSQL, seq, id); err != nil {
+				return fmt.Errorf("audit: appending: %w", err)
+			}
+		}
+	}
+	if _, err := db.exec(ctx, tx, auditSetHeadSQL, seq, prev[:]); err != nil {
+		return fmt.Errorf("audit: moving the chain head: %w", err)
+	}
+	return nil
+}
+
+// uniqueSorted sorts ids and drops repeats (an event may name a customer twice; the index
+// holds it once).
+func uniqueSorted(ids []string) []string {
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// txQueryRow runs a query inside tx with the writer's prepared statement when there is one.
+func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row {
+	q := db.q(query)
+	db.ws.mu.RLock()
+	st := db.ws.m[q]
+	db.ws.mu.RUnlock()
+	if st == nil {
+		return tx.QueryRowContext(ctx, q)
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx)
+}
+
+// AuditExtent reads the chain head and the largest seq stored, in one snapshot.
+func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
+	var x AuditExtent
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return x, err
+	}
+	defer tx.Rollback()
+	var head int64
+	if err := tx.QueryRowContext(ctx, auditHeadSQL).Scan(&head, &x.HeadHash); err != nil {
+		return x, fmt.Errorf("audit: reading the chain head: %w", err)
+	}
+	x.HeadSeq = uint64(max(head, 0))
+	// On SQLite a row added behind kinko's back gets the next rowid, whatever its seq:
+	// the larger of the two bounds what verification must read.
+	q := `SELECT COALESCE(MAX(seq), 0) FROM audit_events`
+	if db.dialect == SQLite {
+		q = `SELECT COALESCE(MAX(MAX(seq), MAX(rowid)), 0) FROM audit_events`
+	}
+	var m int64
+	if err := tx.QueryRowContext(ctx, q).Scan(&m); err != nil {
+		return x, fmt.Errorf("audit: reading the trail's extent: %w", err)
+	}
+	x.MaxSeq = uint64(max(m, 0))
+	return x, nil
+}
+
+// AuditHash returns the stored hash of event seq (ErrNotFound when there is none).
+func (db *DB) AuditHash(ctx context.Context, seq uint64) ([]byte, error) {
+	var h []byte
+	err := db.queryRow(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, int64(seq)).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return h, err
+}
+
+// ScanAudit calls fn for every stored event whose position is in (after, upto], in order:
+// by rowid on SQLite (which appendAuditTx sets to seq, so a row whose seq column was
+// changed shows up where it was written) and by seq on PostgreSQL. It reads in one query
+// and allocates nothing per event beyond what the driver does; callers page with ranges.
+func (db *DB) ScanAudit(ctx context.Context, after, upto uint64, fn func(*AuditRaw) error) error {
+	q := `SELECT seq, time, actor, action, body, hash FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`
+	if db.dialect == SQLite {
+		q = `SELECT seq, time, actor, action, body, hash FROM audit_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid`
+	}
+	rows, err := db.query(ctx, q, int64(after), int64(upto))
+	if err != nil {
+		return fmt.Errorf("audit: reading events: %w", err)
+	}
+	defer rows.Close()
+	var r AuditRaw
+	var actor, action, body, hash sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&r.Seq, &r.Time, &actor, &action, &body, &hash); err != nil {
+			return fmt.Errorf("audit: reading events: %w", err)
+		}
+		r.Actor, r.Action, r.Body, r.Hash = actor, action, body, hash
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit: reading events: %w", err)
+	}
+	return nil
+}
+
+// ScanAuditCustomers calls fn for every row of the customer index with seq in
+// (after, upto], ordered by seq then customer id. customer is valid only during the call.
+func (db *DB) ScanAuditCustomers(ctx context.Context, after, upto uint64, fn func(seq uint64, customer []byte) error) error {
+	rows, err := db.query(ctx, `SELECT seq, customer_id FROM audit_customers WHERE seq > ? AND seq <= ? ORDER BY seq, customer_id`, int64(after), int64(upto))
+	if err != nil {
+		return fmt.Errorf("audit: reading the customer index: %w", err)
+	}
+	defer rows.Close()
+	var seq int64
+	var id sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&seq, &id); err != nil {
+			return fmt.Errorf("audit: reading the customer index: %w", err)
+		}
+		if err := fn(uint64(seq), id); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit: reading the customer index: %w", err)
+	}
+	return nil
+}
+
+// QueryAudit returns the events matching f, newest first, decoded from their hashed
+// bodies. Limit defaults to 100 and is capped at 10000.
+func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 10000)
+	var b strings.Builder
+	var args []any
+	b.WriteString(`SELECT e.body FROM audit_events e`)
+	if f.Customer != "" {
+		b.WriteString(` JOIN audit_customers c ON c.seq = e.seq AND c.customer_id = ?`)
+		args = append(args, f.Customer)
+	}
+	b.WriteString(` WHERE 1 = 1`)
+	if f.Actor != "" {
+		b.WriteString(` AND e.actor = ?`)
+		args = append(args, f.Actor)
+	}
+	if f.Action != "" {
+		b.WriteString(` AND e.action = ?`)
+		args = append(args, f.Action)
+	}
+	if !f.From.IsZero() {
+		b.WriteString(` AND e.time >= ?`)
+		args = append(args, micros(f.From))
+	}
+	if !f.To.IsZero() {
+		b.WriteString(` AND e.time < ?`)
+		args = append(args, micros(f.To))
+	}
+	if f.Before > 0 {
+		b.WriteString(` AND e.seq < ?`)
+		args = append(args, int64(f.Before))
+	}
+	b.WriteString(` ORDER BY e.seq DESC LIMIT ?`)
+	args = append(args, limit)
+	rows, err := db.r.QueryContext(ctx, db.q(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditRow
+	var body sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("audit: query: %w", err)
+		}
+		var r AuditRow
+		if err := record.Decode(body, &r); err != nil {
+			return nil, fmt.Errorf("audit: query: a stored event is damaged (run kinko audit verify): %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	return out, nil
+}
+
+// PutAuditCheckpoint stores cp. To keep the table small under steady load it keeps about
+// one checkpoint per thin interval plus the newest: the previous newest checkpoint is
+// dropped when it was made less than thin after the one before it. A checkpoint behind the
+// newest stored one is refused (the trail would have been cut since).
+func (db *DB) PutAuditCheckpoint(ctx context.Context, cp AuditCheckpoint, thin time.Duration) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		type row struct {
+			seq int64
+			t   int64
+		}
+		rows, err := tx.QueryContext(ctx, db.q(`SELECT seq, time FROM audit_checkpoints ORDER BY seq DESC LIMIT 2`))
+		if err != nil {
+			return fmt.Errorf("audit: checkpoint: %w", err)
+		}
+		var last []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.seq, &r.t); err != nil {
+				rows.Close()
+				return fmt.Errorf("audit: checkpoint: %w", err)
+			}
+			last = append(last, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("audit: checkpoint: %w", err)
+		}
+		if len(last) > 0 && uint64(last[0].seq) >= cp.Seq {
+			if uint64(last[0].seq) > cp.Seq {
+				return fmt.Errorf("audit: checkpoint at seq %d is behind the stored checkpoint at seq %d: the trail was cut", cp.Seq, last[0].seq)
+			}
+			return nil // already checkpointed here (another server, or no event since)
+		}
+		if len(last) == 2 && time.Duration(last[0].t-last[1].t)*time.Microsecond < thin {
+			if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM audit_checkpoints WHERE seq = ?`), last[0].seq); err != nil {
+				return fmt.Errorf("audit: checkpoint: %w", err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, db.q(`INSERT INTO audit_checkpoints (seq, hash, time, key_version, mac) VALUES (?, ?, ?, ?, ?)`),
+			int64(cp.Seq), cp.Hash, micros(cp.Time), int64(cp.KeyVersion), cp.MAC)
+		if err != nil {
+			return fmt.Errorf("audit: checkpoint: %w", err)
+		}
+		return nil
+	})
+}
+
+// AuditCheckpoints returns the stored checkpoints in seq order.
+func (db *DB) AuditCheckpoints(ctx context.Context) ([]AuditCheckpoint, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT seq, hash, time, key_version, mac FROM audit_checkpoints ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: reading checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditCheckpoint
+	for rows.Next() {
+		var seq, t, v int64
+		var cp AuditCheckpoint
+		if err := rows.Scan(&seq, &cp.Hash, &t, &v, &cp.MAC); err != nil {
+			return nil, fmt.Errorf("audit: reading checkpoints: %w", err)
+		}
+		cp.Seq, cp.Time, cp.KeyVersion = uint64(seq), fromMicros(t), uint32(v)
+		out = append(out, cp)
+	}
+	return out, rows.Err()
+}

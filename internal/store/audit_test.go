@@ -1,0 +1,220 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/audit/record"
+	"github.com/kinko-jp/kinko/internal/store/storetest"
+)
+
+func openAuditDB(t *testing.T, b storetest.Backend) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), b.DSN, Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", b.Name, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func auditRow(i int) AuditRow {
+	return AuditRow{
+		Time: time.Unix(1_700_000_000, int64(i)*1000).UTC(), Actor: fmt.Sprintf("key:key_%d", i%3), Action: []string{"read", "search", "update"}[i%3],
+		Shop: "shop_1", Customers: []string{fmt.Sprintf("cus_%d", i%5)}, Fields: []string{"email"}, Outcome: "ok", RequestID: fmt.Sprintf("req_%d", i),
+	}
+}
+
+// chainOf walks the stored trail and checks seq and hash continuity the way audit.Verify
+// does, returning the number of events.
+func chainOf(t *testing.T, db *DB) uint64 {
+	t.Helper()
+	x, err := db.AuditExtent(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := record.Genesis
+	next := uint64(1)
+	err = db.ScanAudit(context.Background(), 0, x.MaxSeq, func(r *AuditRaw) error {
+		if uint64(r.Seq) != next {
+			return fmt.Errorf("seq %d where %d was expected", r.Seq, next)
+		}
+		if h := record.Next(&prev, r.Body); !bytes.Equal(h[:], r.Hash) {
+			return fmt.Errorf("hash of seq %d does not chain", r.Seq)
+		}
+		copy(prev[:], r.Hash)
+		next++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.HeadSeq != next-1 || (x.HeadSeq > 0 && !bytes.Equal(x.HeadHash, prev[:])) {
+		t.Fatalf("head at seq %d, chain ends at %d", x.HeadSeq, next-1)
+	}
+	return next - 1
+}
+
+func TestAuditAppendConcurrentIsGapFree(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		db := openAuditDB(t, b)
+		ctx := context.Background()
+		const writers, each = 16, 50
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					rows := []AuditRow{auditRow(w*each + i)}
+					if i%10 == 0 {
+						rows = append(rows, auditRow(w*each+i+1)) // several events in one append
+					}
+					if err := db.AppendAudit(ctx, rows); err != nil {
+						errs <- err
+						return
+					}
+					if rows[0].Seq == 0 {
+						errs <- errors.New("AppendAudit did not set Seq")
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if n := chainOf(t, db); n != writers*each+writers*each/10 {
+			t.Fatalf("%d events in the chain, want %d", n, writers*each+writers*each/10)
+		}
+	})
+}
+
+// An event appended inside a write that fails is rolled back with it: the action and its
+// record stand or fall together (fail closed).
+func TestAuditAppendTxRollsBackWithTheWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		db := openAuditDB(t, b)
+		ctx := context.Background()
+		if err := db.AppendAudit(ctx, []AuditRow{auditRow(1)}); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("the customer write failed")
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			if err := db.appendAuditTx(ctx, tx, []AuditRow{auditRow(2), auditRow(3)}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("write: %v", err)
+		}
+		if n := chainOf(t, db); n != 1 {
+			t.Fatalf("%d events after a rolled-back write, want 1", n)
+		}
+		// And the chain goes on from where it was.
+		err = db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, []AuditRow{auditRow(4)}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := chainOf(t, db); n != 2 {
+			t.Fatalf("%d events, want 2", n)
+		}
+		// An invalid event fails the append and so the write.
+		bad := auditRow(5)
+		bad.Actor = ""
+		if err := db.AppendAudit(ctx, []AuditRow{bad}); err == nil {
+			t.Fatal("an event without an actor was appended")
+		}
+	})
+}
+
+func TestAuditQuery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		db := openAuditDB(t, b)
+		ctx := context.Background()
+		var rows []AuditRow
+		for i := range 30 {
+			rows = append(rows, auditRow(i))
+		}
+		rows[7].Customers = []string{"cus_x", "cus_y", "cus_x"} // a search naming several, one twice
+		if err := db.AppendAudit(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			f    AuditFilter
+			want []uint64
+		}{
+			{"customer", AuditFilter{Customer: "cus_1"}, []uint64{27, 22, 17, 12, 7, 2}},
+			{"customer named with others", AuditFilter{Customer: "cus_y"}, []uint64{8}},
+			{"actor and action", AuditFilter{Actor: "key:key_1", Action: "search", Limit: 3}, []uint64{29, 26, 23}},
+			{"time range", AuditFilter{From: time.Unix(1_700_000_000, 5000), To: time.Unix(1_700_000_000, 8000)}, []uint64{8, 7, 6}},
+			{"before", AuditFilter{Before: 3}, []uint64{2, 1}},
+			{"nothing", AuditFilter{Actor: "staff:nobody"}, nil},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := db.QueryAudit(ctx, tc.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var seqs []uint64
+				for _, r := range got {
+					seqs = append(seqs, r.Seq)
+				}
+				if fmt.Sprint(seqs) != fmt.Sprint(tc.want) {
+					t.Fatalf("seqs %v, want %v", seqs, tc.want)
+				}
+			})
+		}
+		got, _ := db.QueryAudit(ctx, AuditFilter{Customer: "cus_x"})
+		if len(got) != 1 || fmt.Sprint(got[0].Customers) != "[cus_x cus_y cus_x]" || got[0].RequestID != "req_7" {
+			t.Fatal("the queried event does not decode to what was appended")
+		}
+	})
+}
+
+func TestAuditCheckpointsThinAndRefuseGoingBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		db := openAuditDB(t, b)
+		ctx := context.Background()
+		t0 := time.Unix(1_700_000_000, 0).UTC()
+		put := func(seq uint64, at time.Duration) error {
+			return db.PutAuditCheckpoint(ctx, AuditCheckpoint{Seq: seq, Hash: make([]byte, 32), Time: t0.Add(at), KeyVersion: 1, MAC: make([]byte, 32)}, time.Hour)
+		}
+		for i, at := range []time.Duration{0, time.Minute, 2 * time.Minute, 61 * time.Minute, 62 * time.Minute} {
+			if err := put(uint64(10*(i+1)), at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cps, err := db.AuditCheckpoints(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seqs []uint64
+		for _, c := range cps {
+			seqs = append(seqs, c.Seq)
+		}
+		// 20 and 30 were each made within the hour after the one kept before them; 40 (an
+		// hour after 10) stays.
+		if fmt.Sprint(seqs) != "[10 40 50]" {
+			t.Fatalf("kept checkpoints %v, want [10 40 50]", seqs)
+		}
+		if err := put(40, 63*time.Minute); err == nil {
+			t.Fatal("a checkpoint behind the newest one was accepted")
+		}
+		if err := put(50, 63*time.Minute); err != nil {
+			t.Fatalf("repeating the newest checkpoint: %v", err)
+		}
+	})
+}
