@@ -31,12 +31,13 @@ const (
 	ScopeCustomersWrite  = "customers:write"
 	ScopeCustomersDelete = "customers:delete"
 	ScopeCheck           = "check"
-	ScopeMetrics         = "metrics" // /metrics only: for a monitoring system, which needs no customer data
+	ScopeMetrics         = "metrics"    // /metrics only: for a monitoring system, which needs no customer data
+	ScopeAuditRead       = "audit:read" // GET /v1/audit: read the audit trail (issue 5)
 	ScopeAdmin           = "admin"
 )
 
 // AllScopes lists every scope, in the order help texts show them.
-var AllScopes = []string{ScopeCustomersRead, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeMetrics, ScopeAdmin}
+var AllScopes = []string{ScopeCustomersRead, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeMetrics, ScopeAuditRead, ScopeAdmin}
 
 // ParseScopes reads a comma-separated scope list, refusing unknown names.
 func ParseScopes(s string) ([]string, error) {
