@@ -33,7 +33,7 @@ measure() {
 	: >"$out"
 	for _ in $(seq "$RUNS"); do
 		/usr/bin/time -f '%e %U %S %M' -o "$out.1" "$@" >/dev/null 2>/dev/null || true
-		cat "$out.1" >>"$out"
+		grep -E "^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$" "$out.1" >>"$out" # drop "Command exited with non-zero status"
 	done
 	sort -n "$out" | awk -v n="$name" -v b="$bytes" -v r="$RUNS" '
 		{ w[NR]=$1; c[NR]=($2+$3)/($1>0?$1:1); if ($4>m) m=$4 }
