@@ -32,7 +32,8 @@ type PasswordParams struct {
 // budget) towards ~50 ms per hash on the 2-core machine kinko is sized for: m = 48 MiB.
 // BenchmarkPasswordHash measured here, while other builds kept the load average at 4.6:
 // 107-119 ms at 48 MiB against 150 ms at 64 MiB; in a quieter moment t=3 with 32 MiB took
-// 33 ms and t=1 with 64 MiB 41 ms, which puts 48 MiB near 50 ms on an idle machine. Re-run
+// 33 ms and t=1 with 64 MiB 41 ms, and the fastest of three whole logins at 48 MiB
+// (TestEqualWork) 52 ms. Re-run
 // the benchmark on the production host and lower MemoryKiB if a login takes much longer:
 // the parameters are written into every hash, so changing them never breaks a password.
 // The salt is 128 bits and the tag 256 bits, as the RFC recommends.
