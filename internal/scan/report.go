@@ -366,6 +366,9 @@ func (r *SARIFReporter) Finding(f *Finding) error {
 		name = string(f.Type)
 	}
 	msg := fmt.Sprintf("%s found (%s, confidence %s); the value is not shown", name, f.Reason, strconv.FormatFloat(f.Confidence, 'f', -1, 64))
+	if strings.HasSuffix(strings.ToLower(f.Path), ".gz") {
+		msg += "; the region is in the decompressed content"
+	}
 	if r.n > 0 {
 		r.w.WriteByte(',')
 	}

@@ -64,12 +64,12 @@ func TestSQLParser(t *testing.T) {
 	for _, c := range cases {
 		got := render(c.in, lexSQL(c.in, c.mysql))
 		if got != c.want {
-			t.Errorf("%s: got %s want %s", c.name, got, c.want)
+			t.Errorf("%s: values differ: got keys %s, want keys %s", c.name, keysOf(got), keysOf(c.want))
 			continue
 		}
 		for cut := 1; cut < len(c.in); cut++ {
 			if got := render(c.in, lexSQL(c.in, c.mysql, cut)); got != c.want {
-				t.Errorf("%s: cut at %d: got %s", c.name, cut, got)
+				t.Errorf("%s: cutting at %d changed the values (keys %s)", c.name, cut, keysOf(got))
 				break
 			}
 		}
