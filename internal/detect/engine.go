@@ -496,6 +496,12 @@ func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 			if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 {
 				continue
 			}
+			// A four-digit year of a living person starts 19 or 20
+			// (minBirthYear..maxBirthYear); ASCII only, full-width digits
+			// go on to the parser.
+			if (n == 4 || n == 8) && st.s[i] < 0x80 && !(st.s[i] == '1' && st.s[i+1] == '9' || st.s[i] == '2' && (st.s[i+1] == '0' || st.s[i+1] == '1')) {
+				continue
+			}
 		}
 		if f, ok := onDigits(k, st, i); ok && (!found || better(f, best)) {
 			best, found = f, true
@@ -563,11 +569,17 @@ func eraLeadByte(b byte) bool {
 func eraLeadBefore(s string, i int) bool {
 	r, w := runeBefore(s, i)
 	if r == ' ' || r == '\u3000' {
-		r, _ = runeBefore(s, i-w)
+		i -= w
+		r, w = runeBefore(s, i)
 	}
 	switch r {
-	case '和', '正', '治', '成', '年', 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
+	case '和', '正', '治', '成', '年':
 		return true
+	case 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
+		// An era letter stands alone ("S60.4.1"), not at the end of a
+		// word or after a digit ("2023-11-22T09:29").
+		r2, _ := runeBefore(s, i-w)
+		return !isWordRune(r2)
 	}
 	return false
 }
