@@ -164,12 +164,26 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 	if sjis {
 		loadSJIS()
 	}
-	var enc [utf8.UTFMax]byte
+	// A Shift_JIS character of two bytes becomes three bytes of UTF-8: grow once.
+	if need := len(text) + len(raw)*3/2 + 4; cap(text) < need {
+		text = append(make([]byte, 0, need), text...)
+	}
+	if need := len(m) + len(raw)*3/2 + 5; cap(m) < need {
+		m = append(make([]int32, 0, need), m...)
+	}
 	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf && c != '\\' && c != '"' && c != '\'' {
+			// Plain ASCII stands for itself whatever the escaping.
+			text = append(text, c)
+			m = append(m, int32(i))
+			i++
+			continue
+		}
 		r, n := unit(raw[i:], esc, sjis)
-		k := utf8.EncodeRune(enc[:], r)
-		text = append(text, enc[:k]...)
-		for j := 0; j < k; j++ {
+		k := len(text)
+		text = utf8.AppendRune(text, r)
+		for ; k < len(text); k++ {
 			m = append(m, int32(i))
 		}
 		i += n
