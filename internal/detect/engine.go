@@ -450,6 +450,12 @@ func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 	// (times, dates, IP octets, prices): one to three digits start only a
 	// phone number (trunk 0, or "+81", followed by a separator), a postal
 	// code (three digits and a dash) or an era date (after 昭和 or S).
+	// A run right after "12:" or "3." continues a time, a decimal or an IP
+	// address ("+09:00 ", "10.0.0.1"): every detector rejects such a glued
+	// number, so none is asked.
+	if i >= 2 && (st.s[i-1] == ':' || st.s[i-1] == '.') && st.s[i-2]-'0' < 10 {
+		return dst, end
+	}
 	if n <= 3 {
 		sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
 		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && eraLeadBefore(st.s, i)) {
