@@ -284,15 +284,16 @@ func NewSARIFReporter(w io.Writer, types []detect.Type, version string) *SARIFRe
 	return &SARIFReporter{w: bufio.NewWriterSize(w, 64<<10), types: types, version: version}
 }
 
-var typeText = map[detect.Type][2]string{
-	detect.CardNumber: {"Card number", "A payment card number (Luhn and issuer range valid). Card numbers must never be stored outside the payment provider (PCI DSS)."},
-	detect.MyNumber:   {"My Number", "A 12-digit 個人番号 with a valid check digit. Its handling is restricted by the My Number Act."},
-	detect.Email:      {"Email address", "A customer's email address."},
-	detect.Phone:      {"Phone number", "A Japanese fixed, mobile or +81 phone number."},
-	detect.PostalCode: {"Postal code", "A Japanese postal code (〒)."},
-	detect.Address:    {"Address", "A Japanese address: prefecture, municipality and the rest."},
-	detect.BirthDate:  {"Birth date", "A date of birth (西暦 or 和暦)."},
-	detect.PersonName: {"Person name", "A person's name in kanji or kana."},
+// typeText names each type for SARIF: its rule name, title and description.
+var typeText = map[detect.Type][3]string{
+	detect.CardNumber: {"CardNumber", "Card number", "A payment card number (Luhn and issuer range valid). Card numbers must never be stored outside the payment provider (PCI DSS)."},
+	detect.MyNumber:   {"MyNumber", "My Number", "A 12-digit 個人番号 with a valid check digit. Its handling is restricted by the My Number Act."},
+	detect.Email:      {"EmailAddress", "Email address", "A customer's email address."},
+	detect.Phone:      {"PhoneNumber", "Phone number", "A Japanese fixed, mobile or +81 phone number."},
+	detect.PostalCode: {"PostalCode", "Postal code", "A Japanese postal code (〒)."},
+	detect.Address:    {"Address", "Address", "A Japanese address: prefecture, municipality and the rest."},
+	detect.BirthDate:  {"BirthDate", "Birth date", "A date of birth (西暦 or 和暦)."},
+	detect.PersonName: {"PersonName", "Person name", "A person's name in kanji or kana."},
 }
 
 func (r *SARIFReporter) start() error {
@@ -313,18 +314,20 @@ func (r *SARIFReporter) start() error {
 	for _, t := range r.types {
 		d := typeText[t]
 		if d[0] == "" {
-			d = [2]string{string(t), string(t)}
+			d = [3]string{string(t), string(t), string(t)}
 		}
-		level := "warning"
+		// security-severity is the score GitHub shows as critical/high/medium: a card number or
+		// My Number in a file is a reportable incident, other personal data a serious one.
+		level, severity := "warning", "6.5"
 		if t == detect.CardNumber || t == detect.MyNumber {
-			level = "error"
+			level, severity = "error", "9.0"
 		}
 		rules = append(rules, rule{
-			ID: string(t), Name: strings.ReplaceAll(d[0], " ", ""),
-			ShortDescription: text{d[0] + " in a file"}, FullDescription: text{d[1]},
-			Help:          text{d[1] + " Remove it, or keep it in the kinko vault instead of a file; `kinko scan --redact` writes a masked copy."},
+			ID: string(t), Name: d[0],
+			ShortDescription: text{d[1] + " in a file"}, FullDescription: text{d[2]},
+			Help:          text{d[2] + " Remove it, or keep it in the kinko vault instead of a file; `kinko scan --redact` writes a masked copy."},
 			DefaultConfig: map[string]string{"level": level},
-			Properties:    map[string]any{"tags": []string{"security", "privacy"}, "precision": "high"},
+			Properties:    map[string]any{"tags": []string{"security", "privacy"}, "precision": "high", "security-severity": severity},
 		})
 	}
 	rj, err := json.Marshal(rules)
@@ -361,7 +364,7 @@ func (r *SARIFReporter) Finding(f *Finding) error {
 	if f.Type == detect.CardNumber || f.Type == detect.MyNumber {
 		level = "error"
 	}
-	name := typeText[f.Type][0]
+	name := typeText[f.Type][1]
 	if name == "" {
 		name = string(f.Type)
 	}
