@@ -1,10 +1,12 @@
 // Package jptext normalises Japanese text the way customers type it, so that
 // two spellings of the same value compare equal.
 //
-// It provides width folding (NFKC: full-width digits, letters and punctuation
-// become ASCII, half-width katakana becomes full-width), normalisers for the
-// fields kinko indexes (email, phone, name, kana, postal code) and the list of
-// the 47 prefectures.
+// It provides width folding (Fold; NFKC: full-width digits, letters and
+// punctuation become ASCII, half-width katakana becomes full-width),
+// normalisers for the fields kinko indexes (NormalizeEmail, NormalizePhone,
+// NormalizeName, NormalizeKana, NormalizePostalCode), HiraganaToKatakana, and
+// the 47 prefectures in JIS order (Prefectures, IsPrefecture,
+// PrefectureCode).
 //
 // Invariants:
 //   - every normaliser is idempotent: f(f(x)) == f(x), so a value normalised
