@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,7 +64,7 @@ func BenchmarkVerify(b *testing.B) {
 	f, n := verifyFixture(b)
 	ctx := context.Background()
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for b.Loop() {
 		rep, err := Verify(ctx, f.db, f.kr, f.cpath)
 		if err != nil {
@@ -74,6 +75,15 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/time.Since(start).Seconds(), "events/s")
+	// On a shared machine the wall clock also counts other processes' time: events per
+	// second of this process's CPU time says what the code costs.
+	b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "events/cpu-s")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkAppend appends one event per call from many goroutines at once, the way
@@ -94,7 +104,7 @@ func BenchmarkAppend(b *testing.B) {
 			}
 			defer tr.Close()
 			var i atomic.Int64
-			b.SetParallelism(32)
+			b.SetParallelism(128)
 			b.ResetTimer()
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {

@@ -335,13 +335,8 @@ func (v *ranger) event(r *store.AuditRaw) error {
 	if v.hdr.Seq != seq {
 		return v.fail(seq, KindReordered, "the row for seq %d holds the event written as seq %d (events swapped or moved)", seq, v.hdr.Seq)
 	}
-	switch {
-	case v.hdr.Micros != r.Time:
-		return v.fail(seq, KindEdited, "its time column does not match the hashed event")
-	case !bytes.Equal(v.hdr.Actor, r.Actor):
-		return v.fail(seq, KindEdited, "its actor column does not match the hashed event")
-	case !bytes.Equal(v.hdr.Action, r.Action):
-		return v.fail(seq, KindEdited, "its action column does not match the hashed event")
+	if !r.ColumnsMatch {
+		return v.fail(seq, KindEdited, "its time, actor or action column does not match the hashed event")
 	}
 	if !bytes.Equal(v.chain.Next(v.prev[:], r.Body), r.Hash) {
 		return v.fail(seq, KindEdited, "its hash does not chain from the previous event (the event was edited, inserted or replaced)")

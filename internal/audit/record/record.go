@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
+	"strings"
 	"time"
 )
 
@@ -85,6 +86,10 @@ func (e *Event) Validate() error {
 	if e.Actor == "" || e.Action == "" {
 		return errors.New("audit record: actor and action are required")
 	}
+	// The store joins actor and action with a NUL when it reads them back for verification.
+	if strings.IndexByte(e.Actor, 0) >= 0 || strings.IndexByte(e.Action, 0) >= 0 {
+		return errors.New("audit record: actor and action must not contain NUL")
+	}
 	return nil
 }
 
@@ -93,7 +98,11 @@ func (e *Event) Validate() error {
 //	version  1 byte (1)
 //	seq      8 bytes, big-endian
 //	time     8 bytes, big-endian two's complement, microseconds since the Unix epoch
-//	actor, actor_ip, action, shop          each: 4-byte big-endian length, bytes
+//	actor, action, actor_ip, shop          each: 4-byte big-endian length, bytes
+//
+// Seq, time, actor and action come first, at offsets the store can check its columns
+// against without decoding (internal/store/audit.go).
+//
 //	customers, fields                      each: 4-byte count, then each entry as above
 //	reason, outcome, request_id, query     each: 4-byte length, bytes
 //
@@ -103,8 +112,8 @@ func Append(dst []byte, e *Event) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, e.Seq)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(e.Micros()))
 	dst = appendString(dst, e.Actor)
-	dst = appendString(dst, e.ActorIP)
 	dst = appendString(dst, e.Action)
+	dst = appendString(dst, e.ActorIP)
 	dst = appendString(dst, e.Shop)
 	dst = appendList(dst, e.Customers)
 	dst = appendList(dst, e.Fields)
@@ -181,10 +190,10 @@ func ParseHeader(b []byte, h *Header) error {
 	if h.Actor, p, err = field(p, MaxString); err != nil {
 		return err
 	}
-	if _, p, err = field(p, MaxString); err != nil { // actor_ip
+	if h.Action, p, err = field(p, MaxString); err != nil {
 		return err
 	}
-	if h.Action, p, err = field(p, MaxString); err != nil {
+	if _, p, err = field(p, MaxString); err != nil { // actor_ip
 		return err
 	}
 	if _, p, err = field(p, MaxString); err != nil { // shop
@@ -283,7 +292,7 @@ func Decode(b []byte, e *Event) error {
 		return l
 	}
 	*e = Event{Seq: h.Seq, Time: time.UnixMicro(h.Micros).UTC()}
-	e.Actor, e.ActorIP, e.Action, e.Shop = next(), next(), next(), next()
+	e.Actor, e.Action, e.ActorIP, e.Shop = next(), next(), next(), next()
 	e.Customers, e.Fields = list(), list()
 	e.Reason, e.Outcome, e.RequestID = next(), next(), next()
 	if q, _, _ := field(p, MaxQuery); len(q) > 0 {

@@ -18,7 +18,7 @@ func sample() Event {
 func TestEncodingRoundTripAndLayout(t *testing.T) {
 	e := sample()
 	b := Append(nil, &e)
-	if b[0] != Version || len(b) != 1+8+8+4*4+len("key:key_abc192.0.2.1searchshp_1")+4+2*(4+5)+4+4+5+4+4+2+4+5+4+16 {
+	if b[0] != Version || len(b) != 1+8+8+4*4+len("key:key_abcsearch192.0.2.1shp_1")+4+2*(4+5)+4+4+5+4+4+2+4+5+4+16 {
 		t.Fatalf("encoding of %d bytes does not follow the documented layout", len(b))
 	}
 	var d Event
