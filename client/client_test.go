@@ -21,6 +21,7 @@ import (
 
 	"github.com/kinko-jp/kinko/client"
 	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/httpapi"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
@@ -85,7 +86,12 @@ func startServer(t *testing.T, dsn string) *server {
 		t.Fatalf("creating the key file: %v", err)
 	}
 	tombs := keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName))
-	s := &server{vault: vault.New(db, kr, tombs, vault.Options{}), keys: access.NewKeys(db, nil, nil), log: &syncBuffer{}}
+	trail, err := audit.Open(ctx, db, kr, filepath.Join(dir, audit.CheckpointFileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { trail.Close() })
+	s := &server{vault: vault.New(db, kr, tombs, trail, vault.Options{}), keys: access.NewKeys(db, nil, nil), log: &syncBuffer{}}
 	shop, err := s.vault.CreateShop(ctx, vault.DefaultShop)
 	if err != nil {
 		t.Fatalf("creating the shop: %v", err)

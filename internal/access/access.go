@@ -186,3 +186,7 @@ func (k *Keys) Revoke(ctx context.Context, shop, id string) error {
 	k.mu.Unlock()
 	return err
 }
+
+// SessionTokenPrefix starts every staff session token ("kinko_" starts API keys), so a
+// bearer secret says which kind it is.
+const SessionTokenPrefix = sessionPrefix

@@ -1,11 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
+	"strings"
 
 	"github.com/kinko-jp/kinko/internal/access"
 	"github.com/kinko-jp/kinko/internal/config"
@@ -24,6 +25,7 @@ func runInit(ctx context.Context, e *Env, args []string) error {
 			"--database names PostgreSQL), the shop \"default\" and a first API key with every scope.\n"+
 			"The key is printed once, as the last line of standard output; only its hash is kept.")
 	cf := addCommonFlags(fs)
+	owner := fs.String("owner-email", "", "email of the first owner (asked on a terminal when not given); a one-time setup link is printed")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,7 +36,17 @@ func runInit(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return initialise(ctx, e.Stdout, cfg)
+	return initialise(ctx, e, cfg, *owner)
+}
+
+// askOwner asks for the first owner's email on a terminal; "" when stdin is not one.
+func askOwner(e *Env) string {
+	if _, tty := stdinTerminal(e); !tty {
+		return ""
+	}
+	fmt.Fprint(e.Stderr, "Email of the shop's first owner (empty to add one later): ")
+	line, _ := bufio.NewReader(e.Stdin).ReadString('\n')
+	return strings.TrimSpace(line)
 }
 
 // errInitialised: the installation already has its default shop.
@@ -44,7 +56,8 @@ var errInitialised = errors.New("already initialised")
 // of out. It refuses to touch an installation that already has its default shop, and never
 // creates a key file for a database that already holds data (that would make every
 // customer unreadable): a missing key file there must be restored from its backup.
-func initialise(ctx context.Context, out io.Writer, cfg *config.Config) error {
+func initialise(ctx context.Context, e *Env, cfg *config.Config, ownerEmail string) error {
+	out := e.Stdout
 	if err := ensureDataDir(cfg.DataDir); err != nil {
 		return err
 	}
@@ -91,10 +104,25 @@ func initialise(ctx context.Context, out io.Writer, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	if ownerEmail == "" {
+		ownerEmail = askOwner(e)
+	}
+	var setupToken string
+	if ownerEmail != "" {
+		if _, setupToken, err = s.staff.Add(ctx, access.NewMember{Shop: shop.ID, Email: ownerEmail, Role: access.RoleOwner}); err != nil {
+			return fmt.Errorf("first owner: %w", err)
+		}
+	}
 	if createdKey {
 		fmt.Fprintf(out, "Created the master key file %s (mode 0600). Back it up apart from the database: without it no customer can be read.\n", cfg.KeyFilePath())
 	}
 	fmt.Fprintf(out, "Initialised %s with the shop %q.\n", where(cfg), vault.DefaultShop)
+	if setupToken != "" {
+		fmt.Fprintf(out, "The owner %s sets a password and enrols 2FA with this one-time setup link, valid %s:\n  kinko user setup --data %s %s\n",
+			ownerEmail, access.SetupLinkTTL, cfg.DataDir, setupToken)
+	} else {
+		fmt.Fprintf(out, "No owner yet: add one with kinko user add --data %s --email EMAIL --role owner\n", cfg.DataDir)
+	}
 	fmt.Fprintf(out, "The first API key (all scopes) follows. It is shown only this once: store it in your shop backend's secrets now.\n")
 	fmt.Fprintln(out, secret)
 	return nil

@@ -36,7 +36,9 @@ func runKeysRotate(ctx context.Context, e *Env, args []string) error {
 	if e.IsTerminal(e.Stderr) {
 		progress = func(done, total int) { fmt.Fprintf(e.Stderr, "\rre-wrapping data keys: %d/%d", done, total) }
 	}
-	res, err := s.vault.RotateMasterKey(ctx, vaultRotateOptions(*grace, progress))
+	res, err := s.vault.RotateMasterKey(ctx, vault.RotateOptions{Grace: *grace, Progress: progress,
+		// The latest audit checkpoint must be signed under a version that stays.
+		BeforeRetire: func(ctx context.Context) error { _, err := s.trail.Checkpoint(ctx); return err }})
 	if progress != nil {
 		fmt.Fprintln(e.Stderr)
 	}
@@ -75,8 +77,4 @@ func runKeysStatus(ctx context.Context, e *Env, args []string) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\n", v.Number, v.State, created, counts[v.Number])
 	}
 	return tw.Flush()
-}
-
-func vaultRotateOptions(grace time.Duration, progress func(done, total int)) vault.RotateOptions {
-	return vault.RotateOptions{Grace: grace, Progress: progress}
 }

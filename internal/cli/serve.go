@@ -26,6 +26,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 			"/readyz answer liveness and readiness. On an empty data folder it first does what\n"+
 			"kinko init does and prints the first API key. Stops cleanly on SIGINT or SIGTERM.")
 	cf := addCommonFlags(fs)
+	owner := fs.String("owner-email", "", "on an empty data folder: email of the first owner (as kinko init)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	}
 	if !isInitialised(cfg) {
 		log.Info("not initialised yet: initialising", slog.String("data", cfg.DataDir))
-		if err := initialise(ctx, e.Stdout, cfg); err != nil && !errors.Is(err, errInitialised) {
+		if err := initialise(ctx, e, cfg, *owner); err != nil && !errors.Is(err, errInitialised) {
 			return err
 		}
 	}
@@ -63,7 +64,7 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (%s): %w", cfg.Addr, cfg.Source["addr"], err)
 	}
-	api := httpapi.New(httpapi.Config{Vault: s.vault, Keys: s.api, DB: s.db, Log: log,
+	api := httpapi.New(httpapi.Config{Vault: s.vault, Keys: s.api, Staff: s.staff, Trail: s.trail, DB: s.db, Log: log,
 		Ready: func(ctx context.Context) error {
 			if s.keys.ActiveVersion() == 0 {
 				return errors.New("no master key")

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/config"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
@@ -59,11 +60,16 @@ type services struct {
 	keys  *keyring.Keyring
 	db    *store.DB
 	tombs *keyring.Tombstones
+	trail *audit.Trail
 	vault *vault.Vault
 	api   *access.Keys
+	staff *access.Staff
 }
 
 func (s *services) Close() {
+	if s.trail != nil {
+		s.trail.Close() // a last checkpoint
+	}
 	if s.db != nil {
 		s.db.Close()
 	}
@@ -114,11 +120,36 @@ func openWith(ctx context.Context, cfg *config.Config, kr *keyring.Keyring) (*se
 		return nil, err
 	}
 	tombs := keyring.OpenTombstones(cfg.TombstonePath())
+	trail, err := audit.Open(ctx, db, kr, audit.CheckpointPath(cfg.KeyFilePath()), nil)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &services{
-		cfg: cfg, keys: kr, db: db, tombs: tombs,
-		vault: vault.New(db, kr, tombs, vault.Options{}),
+		cfg: cfg, keys: kr, db: db, tombs: tombs, trail: trail,
+		vault: vault.New(db, kr, tombs, trail, vault.Options{}),
 		api:   access.NewKeys(db, nil, nil),
+		staff: access.NewStaff(db, kr, access.StaffOptions{Notify: noticeToAudit(trail)}),
 	}, nil
+}
+
+// noticeToAudit records staff-access notices (logins, failures, lockouts, role changes, 2FA
+// resets) in the audit trail.
+func noticeToAudit(trail *audit.Trail) func(context.Context, access.Notice) error {
+	return func(ctx context.Context, n access.Notice) error {
+		actor := "system"
+		if n.StaffID != "" {
+			actor = "staff:" + n.StaffID
+		}
+		outcome := audit.OK
+		switch n.Kind {
+		case access.NoticeLoginFailed:
+			outcome = audit.Denied
+		case access.NoticeLoginLocked, access.NoticeLoginWhileLocked, access.NoticeLoginThrottled, access.NoticeLoginIPRefused:
+			outcome = audit.Refused
+		}
+		return trail.Append(ctx, audit.Event{Time: n.Time, Actor: actor, ActorIP: n.IP, Action: string(n.Kind), Shop: n.Shop, Reason: n.Detail, Outcome: outcome})
+	}
 }
 
 // shopID resolves a shop name to its id.

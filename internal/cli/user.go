@@ -38,10 +38,8 @@ func roleNames() string {
 	return strings.Join(names, ", ")
 }
 
-// staffService opens the staff service over the opened installation.
-func staffService(s *services) *access.Staff {
-	return access.NewStaff(s.db, s.keys, access.StaffOptions{})
-}
+// staffService is the staff service of the opened installation (notices go to the audit trail).
+func staffService(s *services) *access.Staff { return s.staff }
 
 // openStaff opens the installation and resolves the shop by name.
 func openStaff(ctx context.Context, e *Env, cf *commonFlags, shop string) (*services, *access.Staff, string, error) {

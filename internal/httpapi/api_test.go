@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/httpapi"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
@@ -31,11 +32,13 @@ func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 type apiEnv struct {
-	url  string
-	keys map[string]string // label → secret
-	log  *syncBuf
-	db   *store.DB
-	v    *vault.Vault
+	url   string
+	keys  map[string]string // label → secret
+	log   *syncBuf
+	db    *store.DB
+	v     *vault.Vault
+	staff *access.Staff
+	shopA string
 }
 
 func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
@@ -51,7 +54,12 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	v := vault.New(db, kr, keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName)), vault.Options{})
+	trail, err := audit.Open(ctx, db, kr, filepath.Join(dir, audit.CheckpointFileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { trail.Close() })
+	v := vault.New(db, kr, keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName)), trail, vault.Options{})
 	keys := access.NewKeys(db, nil, nil)
 	e := &apiEnv{keys: map[string]string{}, log: &syncBuf{}, db: db, v: v}
 	shopA, _ := v.CreateShop(ctx, "shop-a")
@@ -79,7 +87,9 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 		}
 	}
 	logger := slog.New(slog.NewJSONHandler(e.log, nil))
-	srv := httpapi.New(httpapi.Config{Vault: v, Keys: keys, DB: db, Log: logger, Ready: db.Ping})
+	e.staff = access.NewStaff(db, kr, access.StaffOptions{})
+	e.shopA = shopA.ID
+	srv := httpapi.New(httpapi.Config{Vault: v, Keys: keys, Staff: e.staff, Trail: trail, DB: db, Log: logger, Ready: db.Ping})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e.url = ts.URL

@@ -47,6 +47,10 @@ func toAPIError(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: "conflict", Message: "the customer was changed by another request; retry", cause: err}
 	case errors.Is(err, access.ErrUnauthenticated):
 		return errorf(http.StatusUnauthorized, "unauthorized", "missing or invalid API key (Authorization: Bearer <key>)")
+	case errors.Is(err, vault.ErrAuditUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Code: "audit_unavailable", Message: "the audit trail cannot be written, so nothing was done or shown; try again later", cause: err}
+	case errors.Is(err, vault.ErrForbidden):
+		return errorf(http.StatusForbidden, "forbidden", "your role does not allow this")
 	case errors.Is(err, vault.ErrIntegrity):
 		return &Error{Status: http.StatusInternalServerError, Code: "integrity_error", Message: "stored data failed its integrity check; the incident is logged", cause: err}
 	}

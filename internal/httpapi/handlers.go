@@ -11,12 +11,12 @@ import (
 	"github.com/kinko-jp/kinko/internal/vault"
 )
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ caller) error {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
 }
 
-func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ caller) error {
 	err := s.ready(r.Context())
 	if err == nil {
 		// Ready means able to open data: every shop's key unwraps under the loaded keys.
@@ -29,7 +29,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ access.Princip
 	return nil
 }
 
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ caller) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	w.Header().Set("Cache-Control", "no-store")
 	fmt.Fprintf(w, "# HELP kinko_card_numbers_refused_total Values refused because they held a card number.\n# TYPE kinko_card_numbers_refused_total counter\nkinko_card_numbers_refused_total %d\n", s.vault.Refused.Load())
@@ -40,7 +40,7 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ access.Princi
 	return nil
 }
 
-func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c caller) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -49,7 +49,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, p access
 	if err != nil {
 		return err
 	}
-	rec, err := s.vault.Create(r.Context(), p.Shop, in)
+	rec, err := s.vault.Create(r.Context(), c.actor, in)
 	if err != nil {
 		return err
 	}
@@ -58,8 +58,8 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, p access
 	return nil
 }
 
-func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	rec, err := s.vault.Get(r.Context(), p.Shop, r.PathValue("id"))
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, c caller) error {
+	rec, err := s.vault.Get(r.Context(), c.actor, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, p access.Pr
 	return nil
 }
 
-func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, c caller) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -76,33 +76,33 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request, p access.
 	if err != nil {
 		return err
 	}
-	rec, err := s.vault.Update(r.Context(), p.Shop, r.PathValue("id"), patch)
+	rec, err := s.vault.Update(r.Context(), c.actor, r.PathValue("id"), patch)
 	if err != nil {
 		return err
 	}
-	writeRecordFor(w, p, rec)
+	writeRecordFor(w, c, rec)
 	return nil
 }
 
 // writeRecordFor answers a write with the record when the key may read it, and otherwise
 // with its id and time only: a write-only key must not become a way to read customers.
-func writeRecordFor(w http.ResponseWriter, p access.Principal, rec *vault.Record) {
-	if p.Can(access.ScopeCustomersRead) {
+func writeRecordFor(w http.ResponseWriter, c caller, rec *vault.Record) {
+	if c.can(access.ScopeCustomersRead) {
 		writeJSON(w, http.StatusOK, rec)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": rec.ID, "updated_at": rec.UpdatedAt})
 }
 
-func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	if err := s.vault.Delete(r.Context(), p.Shop, r.PathValue("id")); err != nil {
+func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c caller) error {
+	if err := s.vault.Delete(r.Context(), c.actor, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) putCard(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+func (s *Server) putCard(w http.ResponseWriter, r *http.Request, c caller) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -111,11 +111,11 @@ func (s *Server) putCard(w http.ResponseWriter, r *http.Request, p access.Princi
 	if err != nil {
 		return err
 	}
-	rec, err := s.vault.SetCard(r.Context(), p.Shop, r.PathValue("id"), card)
+	rec, err := s.vault.SetCard(r.Context(), c.actor, r.PathValue("id"), card)
 	if err != nil {
 		return err
 	}
-	writeRecordFor(w, p, rec)
+	writeRecordFor(w, c, rec)
 	return nil
 }
 
@@ -123,17 +123,17 @@ type searchAnswer struct {
 	Customers []*vault.Record `json:"customers"`
 }
 
-func (s *Server) searchCustomers(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+func (s *Server) searchCustomers(w http.ResponseWriter, r *http.Request, c caller) error {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return errorf(http.StatusBadRequest, "invalid_query", "the query string is malformed")
 	}
-	return s.search(w, r, p, q)
+	return s.search(w, r, c, q)
 }
 
 // searchCustomersPost is the same search with the value in a JSON body, which keeps it out
 // of URLs and therefore out of proxies' access logs.
-func (s *Server) searchCustomersPost(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+func (s *Server) searchCustomersPost(w http.ResponseWriter, r *http.Request, c caller) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -150,10 +150,10 @@ func (s *Server) searchCustomersPost(w http.ResponseWriter, r *http.Request, p a
 	for k, v := range m {
 		q.Set(k, v)
 	}
-	return s.search(w, r, p, q)
+	return s.search(w, r, c, q)
 }
 
-func (s *Server) search(w http.ResponseWriter, r *http.Request, p access.Principal, q url.Values) error {
+func (s *Server) search(w http.ResponseWriter, r *http.Request, c caller, q url.Values) error {
 	var field, value string
 	n := 0
 	for _, f := range vault.SearchFields {
@@ -165,7 +165,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, p access.Princip
 	if n != 1 || len(q) != 1 {
 		return errorf(http.StatusBadRequest, "invalid_query", "search by exactly one of: email, phone, name, name_kana")
 	}
-	recs, err := s.vault.Search(r.Context(), p.Shop, field, value)
+	recs, err := s.vault.Search(r.Context(), c.actor, field, value)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ type checkFinding struct {
 
 // check runs the detector over free text the shop is about to store elsewhere (an inquiry,
 // a memo). The text is neither stored nor logged.
-func (s *Server) check(w http.ResponseWriter, r *http.Request, _ access.Principal) error {
+func (s *Server) check(w http.ResponseWriter, r *http.Request, _ caller) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err

@@ -14,12 +14,14 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/vault"
@@ -32,6 +34,8 @@ const MaxBody = 1 << 20
 type Server struct {
 	vault  *vault.Vault
 	keys   *access.Keys
+	staff  *access.Staff
+	trail  *audit.Trail
 	db     *store.DB
 	ready  func(context.Context) error
 	engine *detect.Engine
@@ -44,6 +48,8 @@ type Server struct {
 type Config struct {
 	Vault *vault.Vault
 	Keys  *access.Keys
+	Staff *access.Staff // staff logins; nil serves API keys only
+	Trail *audit.Trail  // GET /v1/audit
 	DB    *store.DB
 	// Ready reports whether the server can serve (database reachable, keys loaded).
 	Ready func(context.Context) error
@@ -52,7 +58,7 @@ type Config struct {
 
 // New returns the API server.
 func New(c Config) *Server {
-	return &Server{vault: c.Vault, keys: c.Keys, db: c.DB, ready: c.Ready, log: c.Log, engine: detect.New(nil)}
+	return &Server{vault: c.Vault, keys: c.Keys, staff: c.Staff, trail: c.Trail, db: c.DB, ready: c.Ready, log: c.Log, engine: detect.New(nil)}
 }
 
 // Routes lists every route the API serves, as registered; the OpenAPI test compares it with
@@ -62,8 +68,42 @@ func (s *Server) Routes() []Route { return s.routes() }
 // Route is one method and path pattern.
 type Route struct {
 	Method, Pattern string
-	Scope           string // "" when no key is needed
-	handle          func(w http.ResponseWriter, r *http.Request, p access.Principal) error
+	// Scope is what the caller needs: "" nothing (public), ScopeSession any staff session
+	// (also one still enrolling 2FA), otherwise an API-key scope (staff: see staffMay).
+	Scope  string
+	handle func(w http.ResponseWriter, r *http.Request, c caller) error
+}
+
+// ScopeSession marks routes for a staff session itself (logout, 2FA enrolment).
+const ScopeSession = "session"
+
+// caller is who made the request: an API key or a staff session, as a vault actor.
+type caller struct {
+	actor vault.Actor
+	key   *access.Principal // nil for staff
+	sess  *access.Session   // nil for API keys
+}
+
+func (c caller) can(scope string) bool {
+	if c.key != nil {
+		return c.key.Can(scope)
+	}
+	return staffMay(c.sess.Role, scope)
+}
+
+// staffMay maps route scopes to staff roles. Customer routes are let through for every
+// role that may read customers: the vault applies the role (permissions, masking) itself,
+// so the API and the console decide the same way.
+func staffMay(r access.Role, scope string) bool {
+	switch scope {
+	case access.ScopeCustomersRead, access.ScopeCustomersWrite, access.ScopeCustomersDelete, access.ScopeCheck:
+		return r.Can(access.PermCustomersRead)
+	case access.ScopeAuditRead:
+		return r.Can(access.PermAuditRead)
+	case ScopeSession:
+		return true
+	}
+	return false // metrics, admin: API keys only
 }
 
 func (s *Server) routes() []Route {
@@ -78,7 +118,13 @@ func (s *Server) routes() []Route {
 		{"PATCH", "/v1/customers/{id}", access.ScopeCustomersWrite, s.patchCustomer},
 		{"DELETE", "/v1/customers/{id}", access.ScopeCustomersDelete, s.deleteCustomer},
 		{"PUT", "/v1/customers/{id}/card", access.ScopeCustomersWrite, s.putCard},
+		{"POST", "/v1/customers/{id}/reveal", access.ScopeCustomersRead, s.reveal},
 		{"POST", "/v1/check", access.ScopeCheck, s.check},
+		{"GET", "/v1/audit", access.ScopeAuditRead, s.auditList},
+		{"POST", "/v1/sessions", "", s.login},
+		{"DELETE", "/v1/sessions/current", ScopeSession, s.logout},
+		{"POST", "/v1/sessions/current/totp", ScopeSession, s.beginTOTP},
+		{"POST", "/v1/sessions/current/totp/confirm", ScopeSession, s.confirmTOTP},
 	}
 }
 
@@ -133,28 +179,67 @@ func (s *Server) plain(h func(w http.ResponseWriter, r *http.Request) error) htt
 // handler; any error is rendered by writeError.
 func (s *Server) endpoint(rt Route) http.Handler {
 	return s.plain(func(w http.ResponseWriter, r *http.Request) error {
-		var p access.Principal
+		var c caller
 		if rt.Scope != "" {
 			var err error
-			if p, err = s.authenticate(r); err != nil {
+			if c, err = s.authenticate(r); err != nil {
 				return err
 			}
-			requestInfo(r).key = p.KeyID
-			if !p.Can(rt.Scope) {
+			requestInfo(r).key = c.actor.ID
+			if c.sess != nil && rt.Scope != ScopeSession {
+				if err := c.sess.RequireFull(); err != nil {
+					return errorf(http.StatusForbidden, "enrolment_required", "enrol two-factor authentication first (POST /v1/sessions/current/totp)")
+				}
+			}
+			if !c.can(rt.Scope) {
+				if c.sess != nil {
+					return errorf(http.StatusForbidden, "forbidden", "your role does not allow this")
+				}
 				return errorf(http.StatusForbidden, "forbidden", "this API key lacks the scope "+rt.Scope)
 			}
 		}
-		return rt.handle(w, r, p)
+		return rt.handle(w, r, c)
 	})
 }
 
-func (s *Server) authenticate(r *http.Request) (access.Principal, error) {
+// authenticate reads the bearer secret: "kinkos_…" is a staff session, "kinko_…" an API key.
+func (s *Server) authenticate(r *http.Request) (caller, error) {
 	h := r.Header.Get("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return access.Principal{}, access.ErrUnauthenticated
+		return caller{}, access.ErrUnauthenticated
 	}
-	return s.keys.Authenticate(r.Context(), strings.TrimSpace(secret))
+	secret = strings.TrimSpace(secret)
+	ip := clientIP(r)
+	rid := requestInfo(r).id
+	if strings.HasPrefix(secret, access.SessionTokenPrefix) {
+		if s.staff == nil {
+			return caller{}, access.ErrUnauthenticated
+		}
+		sess, err := s.staff.Authenticate(r.Context(), secret)
+		if err != nil {
+			if errors.Is(err, access.ErrSessionInvalid) {
+				return caller{}, errorf(http.StatusUnauthorized, "unauthorized", "the session is not valid (expired, logged out or revoked); log in again")
+			}
+			return caller{}, err
+		}
+		return caller{sess: &sess, actor: vault.Actor{Shop: sess.Shop, ID: "staff:" + sess.StaffID, Role: sess.Role, IP: ip, RequestID: rid}}, nil
+	}
+	p, err := s.keys.Authenticate(r.Context(), secret)
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{key: &p, actor: vault.Actor{Shop: p.Shop, ID: "key:" + p.KeyID, IP: ip, RequestID: rid}}, nil
+}
+
+// clientIP is the peer address without its port. kinko does not trust X-Forwarded-For:
+// behind a proxy, the proxy's address is what is recorded (docs/operations.md).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // reqInfo travels with a request for the log line.

@@ -120,16 +120,19 @@ var selectCustomerSQL = `SELECT ` + customerCols + ` FROM customers WHERE id = ?
 
 var insertCustomerSQL = "INSERT INTO customers (" + customerCols + ixCols() + ") VALUES (?" + strings.Repeat(", ?", 8+NumFields+len(IndexFields)) + ")"
 
-// InsertCustomer stores a new customer and its index entries in one transaction.
-func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index) error {
+// InsertCustomer stores a new customer, its blind indexes and its audit events in one
+// transaction: the customer exists only if its events are on record.
+func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index, events ...AuditRow) error {
 	args := []any{c.ID, c.Shop, 0, c.Revision, micros(c.Created), micros(c.Updated), c.KeyVersion, c.DEKVersion, c.WrappedDEK}
 	for _, f := range c.Sealed {
 		args = append(args, f)
 	}
 	args = append(args, indexArgs(idx)...)
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := db.exec(ctx, tx, insertCustomerSQL, args...)
-		return err
+		if _, err := db.exec(ctx, tx, insertCustomerSQL, args...); err != nil {
+			return err
+		}
+		return db.appendAuditTx(ctx, tx, events)
 	})
 }
 
@@ -140,7 +143,7 @@ func (db *DB) Customer(ctx context.Context, shop, id string) (Customer, error) {
 
 // UpdateCustomer replaces a customer's sealed fields and blind indexes if its revision is
 // still c.Revision-1 (the caller increments it); ErrConflict if someone else updated it first.
-func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error {
+func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index, events ...AuditRow) error {
 	// A lost race is reported through conflict, not as an error, so that it does not roll
 	// back the neighbours batched into the same transaction.
 	var conflict bool
@@ -160,7 +163,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 			}
 			return err
 		}
-		return nil
+		return db.appendAuditTx(ctx, tx, events)
 	})
 	if err == nil && conflict {
 		return ErrConflict
@@ -169,11 +172,15 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index) error
 }
 
 // ShredCustomer destroys a customer's wrapped data key, sealed fields and index entries and
-// marks the row shredded. It is idempotent; ErrNotFound if the customer never existed.
-func (db *DB) ShredCustomer(ctx context.Context, shop, id string) error {
+// marks the row shredded, with its audit events in the same transaction. It is idempotent;
+// ErrNotFound if the customer never existed.
+func (db *DB) ShredCustomer(ctx context.Context, shop, id string, events ...AuditRow) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := db.exec(ctx, tx, shredCustomerSQL, micros(db.now()), id, shop)
-		return expectOne(res, err)
+		if err := expectOne(res, err); err != nil {
+			return err
+		}
+		return db.appendAuditTx(ctx, tx, events)
 	})
 }
 

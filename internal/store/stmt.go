@@ -80,7 +80,7 @@ func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (
 
 // warm prepares the writer's hot statements before the writer starts.
 func (db *DB) warm(ctx context.Context) error {
-	hot := []string{insertCustomerSQL, updateCustomerSQL, shredCustomerSQL}
+	hot := append([]string{insertCustomerSQL, updateCustomerSQL, shredCustomerSQL}, db.auditHotSQL()...)
 	for _, q := range hot {
 		if _, err := db.ws.get(ctx, db.q(q)); err != nil {
 			return err

@@ -22,7 +22,7 @@ func BenchmarkCreate(b *testing.B) {
 			for pb.Next() {
 				in := hanako()
 				in.Email = ptr(fmt.Sprintf("user%d@example.jp", n.Add(1)))
-				if _, err := e.v.Create(ctx, e.shop, in); err != nil {
+				if _, err := e.v.Create(ctx, e.as(), in); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -36,7 +36,7 @@ func BenchmarkGet(b *testing.B) {
 		ctx := context.Background()
 		var ids []string
 		for range 1000 {
-			rec, err := e.v.Create(ctx, e.shop, hanako())
+			rec, err := e.v.Create(ctx, e.as(), hanako())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -46,7 +46,7 @@ func BenchmarkGet(b *testing.B) {
 		b.ResetTimer()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := e.v.Get(ctx, e.shop, ids[n.Add(1)%int64(len(ids))]); err != nil {
+				if _, err := e.v.Get(ctx, e.as(), ids[n.Add(1)%int64(len(ids))]); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -58,12 +58,12 @@ func BenchmarkSearch(b *testing.B) {
 	benchBackends(b, func(b *testing.B, e *env) {
 		ctx := context.Background()
 		for i := range 100 {
-			e.v.Create(ctx, e.shop, vault.Input{Email: ptr(fmt.Sprintf("x%d@example.jp", i))})
+			e.v.Create(ctx, e.as(), vault.Input{Email: ptr(fmt.Sprintf("x%d@example.jp", i))})
 		}
-		e.v.Create(ctx, e.shop, hanako())
+		e.v.Create(ctx, e.as(), hanako())
 		b.ResetTimer()
 		for b.Loop() {
-			if rs, err := e.v.Search(ctx, e.shop, "email", email); err != nil || len(rs) != 1 {
+			if rs, err := e.v.Search(ctx, e.as(), "email", email); err != nil || len(rs) != 1 {
 				b.Fatal(err)
 			}
 		}

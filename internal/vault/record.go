@@ -51,7 +51,12 @@ type Input struct {
 type Record struct {
 	ID string `json:"id"`
 	Input
-	Card      *CardRef  `json:"card,omitempty"`
+	Card *CardRef `json:"card,omitempty"`
+	// AgeBand replaces birth_date for a staff role that sees only an age band (30代).
+	AgeBand string `json:"age_band,omitempty"`
+	// Masked is true when the record is shown through a staff role's policy: values may be
+	// masked (t***@example.jp) or absent; reveal them with a reason.
+	Masked    bool      `json:"masked,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

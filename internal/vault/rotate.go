@@ -19,6 +19,10 @@ type RotateOptions struct {
 	// Progress, when set, is called after each batch with keys re-wrapped so far and the
 	// number still on old versions when the pass began.
 	Progress func(done, total int)
+	// BeforeRetire, when set, runs once every key is re-wrapped and before old versions are
+	// destroyed: the audit trail signs a checkpoint under the new version there, so that
+	// the latest checkpoint stays verifiable once the old version is gone.
+	BeforeRetire func(ctx context.Context) error
 }
 
 // RotateResult says what a rotation did.
@@ -57,6 +61,11 @@ func (v *Vault) RotateMasterKey(ctx context.Context, opt RotateOptions) (RotateR
 		}
 		if pass >= 1 && n == 0 {
 			break
+		}
+	}
+	if opt.BeforeRetire != nil {
+		if err := opt.BeforeRetire(ctx); err != nil {
+			return res, err
 		}
 	}
 	counts, err := v.db.KeyVersionCounts(ctx)

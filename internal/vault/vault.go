@@ -24,11 +24,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/jptext"
 	"github.com/kinko-jp/kinko/internal/keyring"
@@ -52,6 +55,7 @@ type Vault struct {
 	db     *store.DB
 	keys   *keyring.Keyring
 	tombs  *keyring.Tombstones
+	rec    Recorder
 	sealer seal.Sealer
 	rand   io.Reader
 	now    func() time.Time
@@ -69,9 +73,10 @@ type Options struct {
 	Now  func() time.Time
 }
 
-// New returns a Vault over db using the master keys in keys.
-func New(db *store.DB, keys *keyring.Keyring, tombs *keyring.Tombstones, opt Options) *Vault {
-	v := &Vault{db: db, keys: keys, tombs: tombs, rand: opt.Rand, now: opt.Now, shopCache: map[string]*shopKeys{}}
+// New returns a Vault over db using the master keys in keys, recording every action
+// through rec (and, for writes, in the same transaction as the change).
+func New(db *store.DB, keys *keyring.Keyring, tombs *keyring.Tombstones, rec Recorder, opt Options) *Vault {
+	v := &Vault{db: db, keys: keys, tombs: tombs, rec: rec, rand: opt.Rand, now: opt.Now, shopCache: map[string]*shopKeys{}}
 	if v.rand == nil {
 		v.rand = rand.Reader
 	}
@@ -126,9 +131,13 @@ func ValidID(s string) bool {
 	return true
 }
 
-// Create validates in, seals it under a new data key and stores it. It returns the new id.
-func (v *Vault) Create(ctx context.Context, shop string, in Input) (*Record, error) {
-	if err := v.admit(&in); err != nil {
+// Create validates in, seals it under a new data key and stores it with its audit event.
+func (v *Vault) Create(ctx context.Context, a Actor, in Input) (*Record, error) {
+	shop := a.Shop
+	if err := v.allow(ctx, a, access.PermCustomersWrite, audit.ActionCreate, nil); err != nil {
+		return nil, err
+	}
+	if err := v.admit(ctx, a, &in); err != nil {
 		return nil, err
 	}
 	sk, err := v.shop(ctx, shop)
@@ -153,25 +162,50 @@ func (v *Vault) Create(ctx context.Context, shop string, in Input) (*Record, err
 	if err := v.sealAll(&row, dek, rec); err != nil {
 		return nil, err
 	}
-	if err := v.db.InsertCustomer(ctx, row, sk.indexRows(&rec.Input)); err != nil {
+	ev := a.event(audit.ActionCreate, audit.OK, []string{id}, presentFields(rec))
+	if err := v.db.InsertCustomer(ctx, row, sk.indexRows(&rec.Input), ev); err != nil {
 		return nil, fmt.Errorf("storing customer: %w", err)
 	}
-	return rec, nil
+	return v.view(a, rec), nil
 }
 
 // admit is the gate every input passes: card numbers first, then shapes.
-func (v *Vault) admit(in *Input) error {
-	if err := in.checkCards(); err != nil {
-		v.Refused.Add(1)
+func (v *Vault) admit(ctx context.Context, a Actor, in *Input) error {
+	if err := v.refuseCards(ctx, a, in.checkCards()); err != nil {
 		return err
 	}
 	return in.validate()
 }
 
-// Get opens a customer.
-func (v *Vault) Get(ctx context.Context, shop, id string) (*Record, error) {
-	rec, _, _, err := v.load(ctx, shop, id)
-	return rec, err
+// refuseCards counts and records a card-number refusal (field name only). The refusal
+// stands even if the audit write fails; that failure is reported instead.
+func (v *Vault) refuseCards(ctx context.Context, a Actor, err error) error {
+	var cr *CardRefusedError
+	if !errors.As(err, &cr) {
+		return err
+	}
+	v.Refused.Add(1)
+	if aerr := v.record(ctx, a.event(audit.ActionCardRefused, audit.Refused, nil, []string{cr.Field})); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+// Get opens a customer, shown as the actor may see it, after recording the read: if the
+// event cannot be written nothing is returned.
+func (v *Vault) Get(ctx context.Context, a Actor, id string) (*Record, error) {
+	if err := v.allow(ctx, a, access.PermCustomersRead, audit.ActionRead, nil); err != nil {
+		return nil, err
+	}
+	rec, _, _, err := v.load(ctx, a.Shop, id)
+	if err != nil {
+		return nil, v.failedRead(ctx, a, audit.ActionRead, id, err)
+	}
+	shown := v.view(a, rec)
+	if err := v.record(ctx, a.event(audit.ActionRead, audit.OK, []string{id}, presentFields(shown))); err != nil {
+		return nil, err
+	}
+	return shown, nil
 }
 
 func (v *Vault) load(ctx context.Context, shop, id string) (*Record, store.Customer, []byte, error) {
@@ -200,37 +234,39 @@ func (v *Vault) load(ctx context.Context, shop, id string) (*Record, store.Custo
 }
 
 // Update applies a patch with optimistic concurrency, retrying when another update won.
-func (v *Vault) Update(ctx context.Context, shop, id string, p Patch) (*Record, error) {
-	if err := p.Set.checkCards(); err != nil {
-		v.Refused.Add(1)
+func (v *Vault) Update(ctx context.Context, a Actor, id string, p Patch) (*Record, error) {
+	if err := v.allow(ctx, a, access.PermCustomersWrite, audit.ActionUpdate, []string{id}); err != nil {
 		return nil, err
 	}
-	if err := p.Set.validate(); err != nil {
+	if err := v.admit(ctx, a, &p.Set); err != nil {
 		return nil, err
 	}
 	if p.empty() {
-		return v.Get(ctx, shop, id) // nothing to change: no write, updated_at stays
+		return v.Get(ctx, a, id) // nothing to change: no write, updated_at stays
 	}
-	return v.modify(ctx, shop, id, func(rec *Record) { p.applyTo(&rec.Input) })
+	return v.modify(ctx, a, id, p.fields(), func(rec *Record) { p.applyTo(&rec.Input) })
 }
 
 // SetCard stores a card reference (never a card number) on a customer.
-func (v *Vault) SetCard(ctx context.Context, shop, id string, c CardRef) (*Record, error) {
-	if err := c.checkCards(); err != nil {
-		v.Refused.Add(1)
+func (v *Vault) SetCard(ctx context.Context, a Actor, id string, c CardRef) (*Record, error) {
+	if err := v.allow(ctx, a, access.PermCustomersWrite, audit.ActionUpdate, []string{id}); err != nil {
+		return nil, err
+	}
+	if err := v.refuseCards(ctx, a, c.checkCards()); err != nil {
 		return nil, err
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	return v.modify(ctx, shop, id, func(rec *Record) { rec.Card = &c })
+	return v.modify(ctx, a, id, []string{"card"}, func(rec *Record) { rec.Card = &c })
 }
 
 // maxAttempts bounds the optimistic-concurrency retries of one update; only many writers on
 // the same customer at the same instant exhaust it, and then the client gets 409 to retry.
 const maxAttempts = 20
 
-func (v *Vault) modify(ctx context.Context, shop, id string, change func(*Record)) (*Record, error) {
+func (v *Vault) modify(ctx context.Context, a Actor, id string, fields []string, change func(*Record)) (*Record, error) {
+	shop := a.Shop
 	sk, err := v.shop(ctx, shop)
 	if err != nil {
 		return nil, err
@@ -242,7 +278,7 @@ func (v *Vault) modify(ctx context.Context, shop, id string, change func(*Record
 		}
 		rec, row, dek, err := v.load(ctx, shop, id)
 		if err != nil {
-			return nil, err
+			return nil, v.failedRead(ctx, a, audit.ActionUpdate, id, err)
 		}
 		change(rec)
 		rec.UpdatedAt = v.now().UTC().Truncate(time.Microsecond)
@@ -251,16 +287,29 @@ func (v *Vault) modify(ctx context.Context, shop, id string, change func(*Record
 		if err := v.sealAll(&row, dek, rec); err != nil {
 			return nil, err
 		}
-		err = v.db.UpdateCustomer(ctx, row, sk.indexRows(&rec.Input))
+		ev := a.event(audit.ActionUpdate, audit.OK, []string{id}, fields)
+		err = v.db.UpdateCustomer(ctx, row, sk.indexRows(&rec.Input), ev)
 		if errors.Is(err, store.ErrConflict) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("updating customer: %w", err)
 		}
-		return rec, nil
+		return v.view(a, rec), nil
 	}
 	return nil, ErrConflict
+}
+
+// fields names what the patch sets or clears, for the audit trail.
+func (p *Patch) fields() []string {
+	var out []string
+	set := presentFields(&Record{Input: p.Set})
+	out = append(out, set...)
+	for k := range p.Clear {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (p *Patch) empty() bool {
@@ -300,24 +349,28 @@ func (p *Patch) applyTo(in *Input) {
 
 // Delete crypto-shreds a customer: the tombstone is written (and fsynced) outside the
 // database first, then the wrapped data key, sealed fields and index rows are destroyed.
-func (v *Vault) Delete(ctx context.Context, shop, id string) error {
+func (v *Vault) Delete(ctx context.Context, a Actor, id string) error {
+	shop := a.Shop
+	if err := v.allow(ctx, a, access.PermCustomersDelete, audit.ActionDelete, []string{id}); err != nil {
+		return err
+	}
 	if !ValidID(id) {
-		return ErrNotFound
+		return v.failedRead(ctx, a, audit.ActionDelete, id, ErrNotFound)
 	}
 	row, err := v.db.Customer(ctx, shop, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return ErrNotFound
+		return v.failedRead(ctx, a, audit.ActionDelete, id, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("reading customer: %w", err)
 	}
 	if row.Shredded {
-		return ErrShredded
+		return v.failedRead(ctx, a, audit.ActionDelete, id, ErrShredded)
 	}
 	if err := v.tombs.Add(shop, id); err != nil {
 		return err
 	}
-	if err := v.db.ShredCustomer(ctx, shop, id); err != nil {
+	if err := v.db.ShredCustomer(ctx, shop, id, a.event(audit.ActionDelete, audit.OK, []string{id}, nil)); err != nil {
 		return fmt.Errorf("shredding customer: %w", err)
 	}
 	return nil
@@ -335,7 +388,9 @@ func (v *Vault) Reshred(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		if err := v.db.ShredCustomer(ctx, shop, id); err != nil {
+		ev := audit.Event{Actor: "system", Action: audit.ActionDelete, Shop: shop, Customers: []string{id},
+			Reason: "tombstoned customer found in the database (a restored backup); shredded again at start", Outcome: audit.OK}
+		if err := v.db.ShredCustomer(ctx, shop, id, ev); err != nil {
 			return err
 		}
 		n++
@@ -348,8 +403,13 @@ func (v *Vault) Reshred(ctx context.Context) (int, error) {
 // bounded answer keeps bulk reading visible.
 const MaxSearchResults = 100
 
-// Search finds a shop's customers whose field equals value after normalisation.
-func (v *Vault) Search(ctx context.Context, shop, field, value string) ([]*Record, error) {
+// Search finds a shop's customers whose field equals value after normalisation. The
+// search is recorded with the blind index of the value (never the value) and the ids found.
+func (v *Vault) Search(ctx context.Context, a Actor, field, value string) ([]*Record, error) {
+	shop := a.Shop
+	if err := v.allow(ctx, a, access.PermCustomersRead, audit.ActionSearch, nil); err != nil {
+		return nil, err
+	}
 	var norm func(string) string
 	for _, ix := range indexed {
 		if ix.field == field {
@@ -362,8 +422,7 @@ func (v *Vault) Search(ctx context.Context, shop, field, value string) ([]*Recor
 	// A search value is a value that enters too: a card number typed into the search box
 	// is refused (and counted) like one typed into a record.
 	if detect.ContainsCard(value) {
-		v.Refused.Add(1)
-		return nil, &CardRefusedError{Field: field}
+		return nil, v.refuseCards(ctx, a, &CardRefusedError{Field: field})
 	}
 	n := norm(value)
 	if n == "" {
@@ -373,22 +432,47 @@ func (v *Vault) Search(ctx context.Context, shop, field, value string) ([]*Recor
 	if err != nil {
 		return nil, err
 	}
-	ids, err := v.db.FindByIndex(ctx, shop, field, sk.index(field, n), MaxSearchResults)
+	hmac := sk.index(field, n)
+	ids, err := v.db.FindByIndex(ctx, shop, field, hmac, MaxSearchResults)
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
 	out := make([]*Record, 0, len(ids))
+	found := make([]string, 0, len(ids))
 	for _, id := range ids {
-		rec, err := v.Get(ctx, shop, id)
+		rec, _, _, err := v.load(ctx, shop, id)
 		if errors.Is(err, ErrShredded) || errors.Is(err, ErrNotFound) {
 			continue // deleted between the index read and now
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rec)
+		out = append(out, v.view(a, rec))
+		found = append(found, id)
+	}
+	ev := a.event(audit.ActionSearch, audit.OK, found, []string{field})
+	ev.Query = hmac
+	if err := v.record(ctx, ev); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// presentFields names the top-level fields rec holds, for the audit trail.
+func presentFields(rec *Record) []string {
+	in := &rec.Input
+	var out []string
+	for _, f := range []struct {
+		name string
+		ok   bool
+	}{{"name", in.Name != nil}, {"name_kana", in.NameKana != nil}, {"email", in.Email != nil}, {"phone", in.Phone != nil},
+		{"postal_code", in.PostalCode != nil}, {"address", in.Address != nil}, {"birth_date", in.BirthDate != nil || rec.AgeBand != ""},
+		{"gender", in.Gender != nil}, {"attributes", in.Attributes != nil}, {"card", rec.Card != nil}} {
+		if f.ok {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // The sealed fields, in store.Fields order.

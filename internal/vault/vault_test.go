@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/store/storetest"
@@ -20,6 +21,7 @@ import (
 
 type env struct {
 	v     *vault.Vault
+	trail *audit.Trail
 	db    *store.DB
 	keys  *keyring.Keyring
 	shop  string
@@ -46,7 +48,12 @@ func openEnv(t testing.TB, b storetest.Backend, dir string, kr *keyring.Keyring)
 	}
 	t.Cleanup(func() { db.Close() })
 	tombs := keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName))
-	e := &env{v: vault.New(db, kr, tombs, vault.Options{}), db: db, keys: kr, dir: dir, b: b, tombs: tombs}
+	trail, err := audit.Open(context.Background(), db, kr, filepath.Join(dir, audit.CheckpointFileName), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { trail.Close() })
+	e := &env{v: vault.New(db, kr, tombs, trail, vault.Options{}), trail: trail, db: db, keys: kr, dir: dir, b: b, tombs: tombs}
 	sh, err := e.v.ShopByName(context.Background(), vault.DefaultShop)
 	if errors.Is(err, vault.ErrNoShop) {
 		sh, err = e.v.CreateShop(context.Background(), vault.DefaultShop)
@@ -59,6 +66,11 @@ func openEnv(t testing.TB, b storetest.Backend, dir string, kr *keyring.Keyring)
 }
 
 func ptr(s string) *string { return &s }
+
+// as is the env's shop backend: an API key (sees records whole).
+func (e *env) as() vault.Actor {
+	return vault.Actor{Shop: e.shop, ID: "key:test", RequestID: "req-test"}
+}
 
 // The personal values the tests store and then look for where they must not be.
 const (
@@ -80,14 +92,14 @@ func TestRoundTripSearchAndIsolation(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		e := newEnv(t, b)
-		rec, err := e.v.Create(ctx, e.shop, hanako())
+		rec, err := e.v.Create(ctx, e.as(), hanako())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !vault.ValidID(rec.ID) {
 			t.Fatalf("id is not a vault id")
 		}
-		got, err := e.v.Get(ctx, e.shop, rec.ID)
+		got, err := e.v.Get(ctx, e.as(), rec.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,16 +117,16 @@ func TestRoundTripSearchAndIsolation(t *testing.T) {
 			{"half-width kana", "name_kana", "ｽｽﾞｷ ﾊﾅｺ"},
 		}
 		for _, s := range searches {
-			rs, err := e.v.Search(ctx, e.shop, s.field, s.value)
+			rs, err := e.v.Search(ctx, e.as(), s.field, s.value)
 			if err != nil || len(rs) != 1 || rs[0].ID != rec.ID {
 				t.Errorf("search %s: %d results, %v", s.name, len(rs), err)
 			}
 		}
-		if rs, _ := e.v.Search(ctx, e.shop, "email", "other@example.jp"); len(rs) != 0 {
+		if rs, _ := e.v.Search(ctx, e.as(), "email", "other@example.jp"); len(rs) != 0 {
 			t.Error("search for another email found someone")
 		}
 		var inErr *vault.InputError
-		if _, err := e.v.Search(ctx, e.shop, "address", "x"); !errors.As(err, &inErr) {
+		if _, err := e.v.Search(ctx, e.as(), "address", "x"); !errors.As(err, &inErr) {
 			t.Errorf("search on an unindexed field: %v", err)
 		}
 
@@ -123,23 +135,23 @@ func TestRoundTripSearchAndIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec2, err := e.v.Create(ctx, other.ID, hanako())
+		rec2, err := e.v.Create(ctx, vault.Actor{Shop: other.ID, ID: "key:other"}, hanako())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rs, _ := e.v.Search(ctx, other.ID, "email", email); len(rs) != 1 || rs[0].ID != rec2.ID {
+		if rs, _ := e.v.Search(ctx, vault.Actor{Shop: other.ID, ID: "key:other"}, "email", email); len(rs) != 1 || rs[0].ID != rec2.ID {
 			t.Fatal("the other shop does not find exactly its own customer")
 		}
-		if _, err := e.v.Get(ctx, other.ID, rec.ID); !errors.Is(err, vault.ErrNotFound) {
+		if _, err := e.v.Get(ctx, vault.Actor{Shop: other.ID, ID: "key:other"}, rec.ID); !errors.Is(err, vault.ErrNotFound) {
 			t.Fatalf("shop B read shop A's customer: %v", err)
 		}
-		if err := e.v.Delete(ctx, other.ID, rec.ID); !errors.Is(err, vault.ErrNotFound) {
+		if err := e.v.Delete(ctx, vault.Actor{Shop: other.ID, ID: "key:other"}, rec.ID); !errors.Is(err, vault.ErrNotFound) {
 			t.Fatalf("shop B deleted shop A's customer: %v", err)
 		}
-		if _, err := e.v.Update(ctx, other.ID, rec.ID, vault.Patch{Set: vault.Input{Name: ptr("x")}}); !errors.Is(err, vault.ErrNotFound) {
+		if _, err := e.v.Update(ctx, vault.Actor{Shop: other.ID, ID: "key:other"}, rec.ID, vault.Patch{Set: vault.Input{Name: ptr("x")}}); !errors.Is(err, vault.ErrNotFound) {
 			t.Fatalf("shop B updated shop A's customer: %v", err)
 		}
-		if _, err := e.v.Get(ctx, e.shop, rec.ID); err != nil {
+		if _, err := e.v.Get(ctx, e.as(), rec.ID); err != nil {
 			t.Fatal("shop A's customer suffered from shop B's attempts")
 		}
 	})
@@ -148,22 +160,22 @@ func TestRoundTripSearchAndIsolation(t *testing.T) {
 func TestPatchKeepsAndClears(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, storetest.SQLite(t))
-	rec, _ := e.v.Create(ctx, e.shop, hanako())
+	rec, _ := e.v.Create(ctx, e.as(), hanako())
 	p, err := vault.DecodePatch([]byte(`{"phone":"03-1234-5678","gender":null}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.v.Update(ctx, e.shop, rec.ID, p)
+	got, err := e.v.Update(ctx, e.as(), rec.ID, p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *got.Phone != "03-1234-5678" || got.Gender != nil || *got.Email != email || got.Address == nil {
 		t.Fatal("patch did not replace, clear and keep as asked")
 	}
-	if rs, _ := e.v.Search(ctx, e.shop, "phone", phone); len(rs) != 0 {
+	if rs, _ := e.v.Search(ctx, e.as(), "phone", phone); len(rs) != 0 {
 		t.Fatal("the old phone still finds the customer")
 	}
-	if rs, _ := e.v.Search(ctx, e.shop, "phone", "0312345678"); len(rs) != 1 {
+	if rs, _ := e.v.Search(ctx, e.as(), "phone", "0312345678"); len(rs) != 1 {
 		t.Fatal("the new phone does not find the customer")
 	}
 	if !got.UpdatedAt.After(got.CreatedAt) && !got.UpdatedAt.Equal(got.CreatedAt) {
@@ -177,7 +189,7 @@ func TestPatchKeepsAndClears(t *testing.T) {
 func TestConcurrentPatchesAllApply(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, storetest.SQLite(t))
-	rec, _ := e.v.Create(ctx, e.shop, vault.Input{Name: ptr(name)})
+	rec, _ := e.v.Create(ctx, e.as(), vault.Input{Name: ptr(name)})
 	patches := map[string]vault.Input{
 		"phone":  {Phone: ptr("03-1111-2222")},
 		"email":  {Email: ptr("x@example.jp")},
@@ -192,17 +204,17 @@ func TestConcurrentPatchesAllApply(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := e.v.Update(ctx, e.shop, rec.ID, vault.Patch{Set: in}); err != nil {
+				if _, err := e.v.Update(ctx, e.as(), rec.ID, vault.Patch{Set: in}); err != nil {
 					t.Errorf("patch %s: %v", label, err)
 				}
 			}()
 		}
 		wg.Wait()
-		got, _ := e.v.Get(ctx, e.shop, rec.ID)
+		got, _ := e.v.Get(ctx, e.as(), rec.ID)
 		if got.Phone == nil || got.Email == nil || got.Gender == nil || got.NameKana == nil || got.PostalCode == nil || got.BirthDate == nil || got.Name == nil {
 			t.Fatal("a concurrent patch was lost")
 		}
-		e.v.Update(ctx, e.shop, rec.ID, vault.Patch{Clear: map[string]bool{"phone": true, "email": true, "gender": true, "name_kana": true, "postal_code": true, "birth_date": true}})
+		e.v.Update(ctx, e.as(), rec.ID, vault.Patch{Clear: map[string]bool{"phone": true, "email": true, "gender": true, "name_kana": true, "postal_code": true, "birth_date": true}})
 	}
 }
 
@@ -222,7 +234,7 @@ func TestCardNumbersRefusedAndNothingStored(t *testing.T) {
 	}
 	for _, c := range cases {
 		before := e.v.Refused.Load()
-		_, err := e.v.Create(ctx, e.shop, c.in)
+		_, err := e.v.Create(ctx, e.as(), c.in)
 		var cr *vault.CardRefusedError
 		if !errors.As(err, &cr) || cr.Field != c.field {
 			t.Errorf("%s: want card refusal naming %s, got %v", c.name, c.field, err)
@@ -237,14 +249,14 @@ func TestCardNumbersRefusedAndNothingStored(t *testing.T) {
 	}
 
 	// A refused patch changes nothing either.
-	rec, _ := e.v.Create(ctx, e.shop, hanako())
-	if _, err := e.v.Update(ctx, e.shop, rec.ID, vault.Patch{Set: vault.Input{Phone: ptr("4111111111111111"), Name: ptr("changed")}}); err == nil {
+	rec, _ := e.v.Create(ctx, e.as(), hanako())
+	if _, err := e.v.Update(ctx, e.as(), rec.ID, vault.Patch{Set: vault.Input{Phone: ptr("4111111111111111"), Name: ptr("changed")}}); err == nil {
 		t.Fatal("patch with a card number accepted")
 	}
-	if got, _ := e.v.Get(ctx, e.shop, rec.ID); *got.Name != name || *got.Phone != phone {
+	if got, _ := e.v.Get(ctx, e.as(), rec.ID); *got.Name != name || *got.Phone != phone {
 		t.Fatal("a refused patch changed the record")
 	}
-	if _, err := e.v.SetCard(ctx, e.shop, rec.ID, vault.CardRef{Provider: "gmo", Token: "4111111111111111", Last4: "1111", ExpMonth: 1, ExpYear: 2030}); err == nil {
+	if _, err := e.v.SetCard(ctx, e.as(), rec.ID, vault.CardRef{Provider: "gmo", Token: "4111111111111111", Last4: "1111", ExpMonth: 1, ExpYear: 2030}); err == nil {
 		t.Fatal("a card number as token accepted")
 	}
 }
@@ -276,7 +288,7 @@ func TestRealLookingNegativesAccepted(t *testing.T) {
 		"16 digits failing luhn": "4111111111111112",
 	}
 	for name, v := range values {
-		if _, err := e.v.Create(ctx, e.shop, vault.Input{Attributes: map[string]string{"v": v}}); err != nil {
+		if _, err := e.v.Create(ctx, e.as(), vault.Input{Attributes: map[string]string{"v": v}}); err != nil {
 			t.Errorf("%s refused: %v", name, err)
 		}
 	}
@@ -304,7 +316,7 @@ func TestValidation(t *testing.T) {
 		{"very long name", "invalid_field", vault.Input{Name: ptr(string(bytes.Repeat([]byte("あ"), 300)))}},
 	}
 	for _, c := range cases {
-		_, err := e.v.Create(ctx, e.shop, c.in)
+		_, err := e.v.Create(ctx, e.as(), c.in)
 		var ie *vault.InputError
 		if !errors.As(err, &ie) || ie.Code != c.code {
 			t.Errorf("%s: want %s, got %v", c.name, c.code, err)
@@ -321,10 +333,10 @@ func TestSwappedCiphertextsFailToOpen(t *testing.T) {
 	ctx := context.Background()
 	b := storetest.SQLite(t)
 	e := newEnv(t, b)
-	a, _ := e.v.Create(ctx, e.shop, hanako())
+	a, _ := e.v.Create(ctx, e.as(), hanako())
 	other := hanako()
 	other.Email = ptr("other.person@example.jp")
-	c, _ := e.v.Create(ctx, e.shop, other)
+	c, _ := e.v.Create(ctx, e.as(), other)
 
 	raw, err := sql.Open("sqlite", b.File)
 	if err != nil {
@@ -343,21 +355,21 @@ func TestSwappedCiphertextsFailToOpen(t *testing.T) {
 
 	// Between rows: A's email ciphertext into C's row.
 	exec(`UPDATE customers SET email = ? WHERE id = ?`, emailA, c.ID)
-	if _, err := e.v.Get(ctx, e.shop, c.ID); !errors.Is(err, vault.ErrIntegrity) {
+	if _, err := e.v.Get(ctx, e.as(), c.ID); !errors.Is(err, vault.ErrIntegrity) {
 		t.Fatalf("a ciphertext moved between rows opened: %v", err)
 	}
 	exec(`UPDATE customers SET email = ? WHERE id = ?`, emailC, c.ID)
-	if _, err := e.v.Get(ctx, e.shop, c.ID); err != nil {
+	if _, err := e.v.Get(ctx, e.as(), c.ID); err != nil {
 		t.Fatalf("restored row does not open: %v", err)
 	}
 	// Between fields: A's email into A's name.
 	exec(`UPDATE customers SET name = email WHERE id = ?`, a.ID)
-	if _, err := e.v.Get(ctx, e.shop, a.ID); !errors.Is(err, vault.ErrIntegrity) {
+	if _, err := e.v.Get(ctx, e.as(), a.ID); !errors.Is(err, vault.ErrIntegrity) {
 		t.Fatalf("a ciphertext moved between fields opened: %v", err)
 	}
 	// Wrapped data keys between rows.
 	exec(`UPDATE customers SET wrapped_dek = ? WHERE id = ?`, wrappedC, a.ID)
-	if _, err := e.v.Get(ctx, e.shop, a.ID); !errors.Is(err, vault.ErrIntegrity) {
+	if _, err := e.v.Get(ctx, e.as(), a.ID); !errors.Is(err, vault.ErrIntegrity) {
 		t.Fatalf("a data key moved between rows opened: %v", err)
 	}
 }
@@ -369,7 +381,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	b := storetest.SQLite(t)
 	e := newEnv(t, b)
 	for range 20 {
-		if _, err := e.v.Create(ctx, e.shop, hanako()); err != nil {
+		if _, err := e.v.Create(ctx, e.as(), hanako()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -400,19 +412,19 @@ func TestShredSurvivesBackupRestore(t *testing.T) {
 	ctx := context.Background()
 	b := storetest.SQLite(t)
 	e := newEnv(t, b)
-	rec, _ := e.v.Create(ctx, e.shop, hanako())
-	keep, _ := e.v.Create(ctx, e.shop, vault.Input{Name: ptr("残る 人")})
+	rec, _ := e.v.Create(ctx, e.as(), hanako())
+	keep, _ := e.v.Create(ctx, e.as(), vault.Input{Name: ptr("残る 人")})
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if err := e.db.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.v.Delete(ctx, e.shop, rec.ID); err != nil {
+	if err := e.v.Delete(ctx, e.as(), rec.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.v.Get(ctx, e.shop, rec.ID); !errors.Is(err, vault.ErrShredded) {
+	if _, err := e.v.Get(ctx, e.as(), rec.ID); !errors.Is(err, vault.ErrShredded) {
 		t.Fatalf("after delete: %v", err)
 	}
-	if err := e.v.Delete(ctx, e.shop, rec.ID); !errors.Is(err, vault.ErrShredded) {
+	if err := e.v.Delete(ctx, e.as(), rec.ID); !errors.Is(err, vault.ErrShredded) {
 		t.Fatalf("second delete: %v", err)
 	}
 	e.db.Close()
@@ -437,17 +449,17 @@ func TestShredSurvivesBackupRestore(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("reshred: %d, %v", n, err)
 	}
-	if _, err := e2.v.Get(ctx, e2.shop, rec.ID); !errors.Is(err, vault.ErrShredded) {
+	if _, err := e2.v.Get(ctx, e2.as(), rec.ID); !errors.Is(err, vault.ErrShredded) {
 		t.Fatalf("restored customer is readable again: %v", err)
 	}
 	row, _ = e2.db.Customer(ctx, e2.shop, rec.ID)
 	if row.WrappedDEK != nil || row.Sealed[2] != nil {
 		t.Fatal("key or ciphertext survived the re-shred")
 	}
-	if _, err := e2.v.Get(ctx, e2.shop, keep.ID); err != nil {
+	if _, err := e2.v.Get(ctx, e2.as(), keep.ID); err != nil {
 		t.Fatalf("a customer that was not deleted was lost: %v", err)
 	}
-	if rs, _ := e2.v.Search(ctx, e2.shop, "email", email); len(rs) != 0 {
+	if rs, _ := e2.v.Search(ctx, e2.as(), "email", email); len(rs) != 0 {
 		t.Fatal("the shredded customer is still found by search")
 	}
 }
@@ -462,7 +474,7 @@ func TestRotationWhileServing(t *testing.T) {
 		server := newEnv(t, b)
 		var ids []string
 		for range 50 {
-			rec, err := server.v.Create(ctx, server.shop, hanako())
+			rec, err := server.v.Create(ctx, server.as(), hanako())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -492,12 +504,12 @@ func TestRotationWhileServing(t *testing.T) {
 				default:
 				}
 				server.keys.Reload()
-				rec, err := server.v.Create(ctx, server.shop, hanako())
+				rec, err := server.v.Create(ctx, server.as(), hanako())
 				if err == nil {
 					mu.Lock()
 					ids = append(ids, rec.ID)
 					mu.Unlock()
-					_, err = server.v.Get(ctx, server.shop, ids[i%50])
+					_, err = server.v.Get(ctx, server.as(), ids[i%50])
 				}
 				if err != nil {
 					serveErr = err
@@ -506,7 +518,8 @@ func TestRotationWhileServing(t *testing.T) {
 				time.Sleep(2 * time.Millisecond)
 			}
 		}()
-		res, err := cli.v.RotateMasterKey(ctx, vault.RotateOptions{Grace: 1500 * time.Millisecond})
+		res, err := cli.v.RotateMasterKey(ctx, vault.RotateOptions{Grace: 1500 * time.Millisecond,
+			BeforeRetire: func(ctx context.Context) error { _, err := cli.trail.Checkpoint(ctx); return err }})
 		close(stop)
 		wg.Wait()
 		if err != nil {
@@ -529,11 +542,11 @@ func TestRotationWhileServing(t *testing.T) {
 		}
 		fresh := openEnv(t, b, server.dir, freshKeys)
 		for _, id := range ids {
-			if _, err := fresh.v.Get(ctx, fresh.shop, id); err != nil {
+			if _, err := fresh.v.Get(ctx, fresh.as(), id); err != nil {
 				t.Fatalf("after rotation a customer does not open: %v", err)
 			}
 		}
-		if rs, _ := fresh.v.Search(ctx, fresh.shop, "email", email); len(rs) == 0 {
+		if rs, _ := fresh.v.Search(ctx, fresh.as(), "email", email); len(rs) == 0 {
 			t.Fatal("blind indexes stopped matching after rotation")
 		}
 	})
