@@ -34,10 +34,11 @@ type Options struct {
 	Notice func(Notice)
 }
 
-// DefaultMaxRecord is the longest line or record read whole: mysqldump writes INSERT lines of
-// about 1 MiB by default (net_buffer_length), and 8 MiB leaves room for larger settings while
-// keeping memory far below the 64 MB budget.
-const DefaultMaxRecord = 8 << 20
+// DefaultMaxRecord is the longest line, CSV record or single JSON/SQL string read whole.
+// mysqldump writes INSERT lines of about 1 MiB by default (net_buffer_length), JSON and SQL
+// are cut between tokens anyway, and a longer cap costs memory twice (the batch being scanned
+// and the one being read): 4 MiB keeps the worst case well under the 64 MB budget.
+const DefaultMaxRecord = 4 << 20
 
 // blockSize is how much of a file one batch holds: big enough that hand-off costs nothing
 // next to detection, small enough that a few batches in flight per worker stay a few MB.
@@ -128,6 +129,42 @@ type Scanner struct {
 	bufs   sync.Pool
 	hits   sync.Pool
 	vals   sync.Pool
+	budget byteBudget
+}
+
+// inflightBytes bounds the bytes of all batches between the producer and the consumer. The
+// batch count alone does not bound memory when records are long (a log of 6 MiB lines makes
+// 6 MiB batches); a batch is weighed at twice its size for the findings and redacted copy
+// that travel with it.
+const inflightBytes = 24 << 20
+
+// byteBudget is a counting semaphore over bytes; one batch bigger than the whole budget may
+// still pass alone, so a long record never deadlocks the scan.
+type byteBudget struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	used int
+}
+
+func (b *byteBudget) acquire(n int) {
+	b.mu.Lock()
+	if b.cond == nil {
+		b.cond = sync.NewCond(&b.mu)
+	}
+	for b.used > 0 && b.used+n > inflightBytes {
+		b.cond.Wait()
+	}
+	b.used += n
+	b.mu.Unlock()
+}
+
+func (b *byteBudget) release(n int) {
+	b.mu.Lock()
+	b.used -= n
+	if b.cond != nil {
+		b.cond.Broadcast()
+	}
+	b.mu.Unlock()
 }
 
 // New returns a Scanner.
@@ -163,6 +200,8 @@ type batch struct {
 	last  bool             // the file's final batch
 	warn  string
 	done  chan struct{}
+	// weight is what the batch holds of the in-flight byte budget.
+	weight int
 
 	hits     []hit
 	previews []string // masked previews, parallel to hits, when Options.Preview
@@ -243,6 +282,7 @@ func (s *Scanner) Run(ctx context.Context, paths []string, rep Reporter) error {
 			}
 		}
 		s.putBuf(b.buf)
+		s.budget.release(b.weight)
 		if b.hits != nil {
 			h := b.hits[:0]
 			s.hits.Put(&h)
@@ -363,7 +403,7 @@ func ValidateExclude(pattern string) error {
 }
 
 func (s *Scanner) fail(order chan<- *batch, path string, err error) {
-	order <- &batch{file: &fileState{path: path, err: cleanErr(err)}, last: true}
+	order <- &batch{file: &fileState{path: path, err: cleanErr(err)}, last: true} // weight 0
 }
 
 // cleanErr drops the path an *fs.PathError repeats ("open x: permission denied"), since the
@@ -382,6 +422,8 @@ func (s *Scanner) produce(ctx context.Context, path string, info fs.FileInfo, jo
 	f := &fileState{path: path, mode: info.Mode().Perm()}
 	send := func(b *batch) {
 		b.file = f
+		b.weight = 2 * len(b.buf)
+		s.budget.acquire(b.weight)
 		if b.mode != modeNone {
 			b.done = make(chan struct{})
 			jobs <- b
@@ -524,7 +566,9 @@ func indexHigh(p []byte) int {
 // fill reads from r until buf holds want bytes, r is exhausted (io.EOF) or fails.
 func fill(r io.Reader, buf []byte, want int) ([]byte, error) {
 	if cap(buf) < want {
-		nb := make([]byte, len(buf), want+want/4)
+		// Grow by half again at least, so a record of many blocks is copied a few times, not
+		// once per block.
+		nb := make([]byte, len(buf), max(want+want/4, cap(buf)*3/2))
 		copy(nb, buf)
 		buf = nb
 	}
