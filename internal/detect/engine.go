@@ -508,6 +508,11 @@ func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
 			if (n == 4 || n == 8) && st.s[i] < 0x80 && !(st.s[i] == '1' && st.s[i+1] == '9' || st.s[i] == '2' && (st.s[i+1] == '0' || st.s[i+1] == '1')) {
 				continue
 			}
+			// An ISO 8601 timestamp ("2023-11-22T09:29:33") starts most log
+			// lines and is never a birth date.
+			if n == 4 && end+6 < len(st.s) && after == '-' && st.s[end+3] == '-' && st.s[end+6] == 'T' {
+				continue
+			}
 		}
 		if f, ok := onDigits(k, st, i); ok && (!found || better(f, best)) {
 			best, found = f, true
