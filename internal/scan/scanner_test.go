@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/kinko-jp/kinko/internal/detect"
@@ -331,4 +332,29 @@ func FuzzScanFile(f *testing.F) {
 			t.Fatalf("redacted copy changed the number of characters")
 		}
 	})
+}
+
+func TestByteBudget(t *testing.T) {
+	var b byteBudget
+	b.acquire(inflightBytes * 2) // bigger than the whole budget: passes alone
+	done := make(chan struct{})
+	go func() {
+		b.acquire(1) // must wait until the big one is released
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("a second batch passed while the budget was exhausted")
+	case <-time.After(50 * time.Millisecond):
+	}
+	b.release(inflightBytes * 2)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("release did not wake the waiting producer")
+	}
+	b.release(1)
+	if b.used != 0 {
+		t.Fatalf("budget not back to zero: %d", b.used)
+	}
 }
