@@ -339,6 +339,11 @@ func (s *Scanner) walk(ctx context.Context, paths []string, jobs, order chan<- *
 				}
 				return nil
 			}
+			if d.IsDir() && p != root && vcsDirs[d.Name()] {
+				// Version-control internals are compressed objects: every one would be
+				// reported as a skipped binary. Name the folder as a PATH to scan it anyway.
+				return fs.SkipDir
+			}
 			if p != root && s.excluded(root, p) {
 				if d.IsDir() {
 					return fs.SkipDir
@@ -364,6 +369,8 @@ func (s *Scanner) walk(ctx context.Context, paths []string, jobs, order chan<- *
 		}
 	}
 }
+
+var vcsDirs = map[string]bool{".git": true, ".hg": true, ".svn": true}
 
 func isRedactedName(name string) bool {
 	return strings.HasSuffix(name, ".redacted") || strings.Contains(name, ".redacted.tmp")

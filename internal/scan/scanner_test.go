@@ -358,3 +358,20 @@ func TestByteBudget(t *testing.T) {
 		t.Fatalf("budget not back to zero: %d", b.used)
 	}
 }
+
+func TestScanWalkSkipsVCSAndRedacted(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, ".git", "objects"), 0o755)
+	os.WriteFile(filepath.Join(dir, ".git", "objects", "ab"), []byte{0x78, 0x01, 0, 0}, 0o644)
+	os.WriteFile(filepath.Join(dir, "a.log"), []byte("email=x@example.jp\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.log.redacted"), []byte("email=y@example.jp\n"), 0o644)
+	res, notices := scanPaths(t, Options{}, dir)
+	if len(notices) != 0 || len(res.results) != 1 || res.results[0].Path != filepath.Join(dir, "a.log") {
+		t.Fatalf("walk did not skip .git and .redacted files (%d results, %d notices)", len(res.results), len(notices))
+	}
+	// Named explicitly, the folder is scanned.
+	_, notices = scanPaths(t, Options{}, filepath.Join(dir, ".git"))
+	if len(notices) != 1 || notices[0].Kind != NoticeSkip {
+		t.Fatalf("a .git folder named as PATH was not walked")
+	}
+}
