@@ -109,6 +109,24 @@ func Open(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPath
 	return t, nil
 }
 
+// AppendRead records events of actions that read rather than change (a read, a search, a
+// reveal, a refusal): committed before it returns (if it fails, nothing may be shown), but
+// without waiting for the disk, which it reaches within the next durable commit or WAL
+// checkpoint (docs/audit.md, "Durability of read events"). Checkpoints are signed only
+// over events that are on disk, so a power cut cannot leave the trail looking cut.
+func (t *Trail) AppendRead(ctx context.Context, events ...Event) error {
+	if err := t.db.AppendAuditRelaxed(ctx, events); err != nil {
+		return err
+	}
+	if t.pending.Add(int64(len(events))) >= CheckpointEvery {
+		select {
+		case t.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
 // Append records events in one durable write (batched with concurrent writes). It sets
 // each event's Seq, and Time when it is zero. If it returns an error nothing was recorded
 // and the action must not happen.
@@ -209,6 +227,9 @@ func (t *Trail) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if err := cp.sign(t.kr); err != nil {
 		return Checkpoint{}, err
 	}
+	// PutAuditCheckpoint is a durable commit: it flushes the log up to itself, so every
+	// event up to cp.Seq (read events committed without waiting for the disk included) is
+	// on disk before the checkpoint file names it.
 	if err := t.db.PutAuditCheckpoint(ctx, cp.row(), checkpointThin); err != nil {
 		return Checkpoint{}, err
 	}

@@ -97,6 +97,16 @@ func (db *DB) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	return db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, rows) })
 }
 
+// AppendAuditRelaxed is AppendAudit for events that record a read (no data changed): the
+// events are committed, chained and visible before it returns, but the commit does not
+// wait for the disk (groupWriter.doRelaxed says when they reach it).
+func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.writer.doRelaxed(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, rows) })
+}
+
 // appendAuditTx appends rows inside tx: it locks the chain head, numbers the rows from the
 // head's seq, chains their hashes and moves the head. Call it from any write whose action
 // must be on record, last in the transaction (the head lock is then held only until the

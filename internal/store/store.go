@@ -94,7 +94,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
-	db.writer = newGroupWriter(db.w, db.writerCount())
+	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount())
 	return db, nil
 }
 

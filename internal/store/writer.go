@@ -12,9 +12,10 @@ import (
 const maxBatch = 256
 
 type writeOp struct {
-	ctx  context.Context
-	fn   func(*sql.Tx) error
-	done chan error
+	ctx     context.Context
+	fn      func(*sql.Tx) error
+	done    chan error
+	relaxed bool // commit without waiting for the disk (see doRelaxed)
 }
 
 // groupWriter is the one way writes reach the database. Each of its goroutines takes every
@@ -22,17 +23,22 @@ type writeOp struct {
 // is rolled back and each operation is run again in its own transaction, so one bad request
 // never fails its neighbours and never leaves half of itself behind.
 type groupWriter struct {
-	db   *sql.DB
-	ops  chan *writeOp
-	wg   sync.WaitGroup
-	once sync.Once
-	quit chan struct{}
+	db      *sql.DB
+	dialect Dialect
+	ops     chan *writeOp
+	wg      sync.WaitGroup
+	once    sync.Once
+	quit    chan struct{}
+
+	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
+	// writer goroutine, so only it touches this).
+	sqliteRelaxed bool
 }
 
 var errClosed = errors.New("store: closed")
 
-func newGroupWriter(db *sql.DB, workers int) *groupWriter {
-	g := &groupWriter{db: db, ops: make(chan *writeOp, 4096), quit: make(chan struct{})}
+func newGroupWriter(db *sql.DB, dialect Dialect, workers int) *groupWriter {
+	g := &groupWriter{db: db, dialect: dialect, ops: make(chan *writeOp, 4096), quit: make(chan struct{})}
 	for range workers {
 		g.wg.Add(1)
 		go g.loop()
@@ -46,10 +52,24 @@ var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 // failed. fn may be run more than once (after a neighbour's failure) and must have no side
 // effects outside the transaction.
 func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) error) error {
+	return g.submit(ctx, fn, false)
+}
+
+// doRelaxed is do for writes that record something rather than change it (the audit events
+// of reads): committed before it returns, so a crash of kinko cannot lose them, but the
+// commit does not wait for the disk. It reaches the disk with the next durable commit or
+// WAL checkpoint (SQLite, at most checkpointInterval later) or the WAL writer (PostgreSQL,
+// synchronous_commit off: at most three wal_writer_delay later). A batch is relaxed only
+// when every operation in it is: a durable write never loses its guarantee.
+func (g *groupWriter) doRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
+	return g.submit(ctx, fn, true)
+}
+
+func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) error, relaxed bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: donePool.Get().(chan error)}
+	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: donePool.Get().(chan error), relaxed: relaxed}
 	select {
 	case g.ops <- op:
 	case <-g.quit:
@@ -90,10 +110,14 @@ func (g *groupWriter) loop() {
 
 func (g *groupWriter) run(batch []*writeOp) {
 	if len(batch) == 1 {
-		batch[0].done <- g.tx(batch[0].ctx, batch[0].fn)
+		batch[0].done <- g.tx(batch[0].ctx, batch[0].relaxed, batch[0].fn)
 		return
 	}
-	err := g.tx(batch[0].ctx, func(tx *sql.Tx) error {
+	relaxed := true
+	for _, op := range batch {
+		relaxed = relaxed && op.relaxed
+	}
+	err := g.tx(batch[0].ctx, relaxed, func(tx *sql.Tx) error {
 		for _, op := range batch {
 			if err := op.fn(tx); err != nil {
 				return err
@@ -108,14 +132,31 @@ func (g *groupWriter) run(batch []*writeOp) {
 		return
 	}
 	for _, op := range batch {
-		op.done <- g.tx(op.ctx, op.fn)
+		op.done <- g.tx(op.ctx, op.relaxed, op.fn)
 	}
 }
 
-func (g *groupWriter) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (g *groupWriter) tx(ctx context.Context, relaxed bool, fn func(*sql.Tx) error) error {
+	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
+		// synchronous cannot change inside a transaction; the writer owns its one connection.
+		mode := "FULL"
+		if relaxed {
+			mode = "NORMAL"
+		}
+		if _, err := g.db.ExecContext(ctx, "PRAGMA synchronous = "+mode); err != nil {
+			return err
+		}
+		g.sqliteRelaxed = relaxed
+	}
 	tx, err := g.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
+	}
+	if g.dialect == Postgres && relaxed {
+		if _, err := tx.ExecContext(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()

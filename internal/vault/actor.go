@@ -26,10 +26,11 @@ type Actor struct {
 // IsStaff reports whether the actor is a staff member (masked views, reveal with a reason).
 func (a Actor) IsStaff() bool { return a.Role != "" }
 
-// Recorder appends audit events that are not part of a customer write (reads, searches,
-// refusals). audit.Trail is one.
+// Recorder appends audit events of actions that change no data (reads, searches, reveals,
+// refusals): committed before the answer goes out, fsynced shortly after (audit.Trail's
+// AppendRead). Events of changes are written in the change's own transaction instead.
 type Recorder interface {
-	Append(ctx context.Context, events ...audit.Event) error
+	AppendRead(ctx context.Context, events ...audit.Event) error
 }
 
 var (
@@ -54,7 +55,7 @@ func (a Actor) event(action, outcome string, customers, fields []string) audit.E
 
 // record appends events; failure means the action must not happen.
 func (v *Vault) record(ctx context.Context, events ...audit.Event) error {
-	if err := v.rec.Append(ctx, events...); err != nil {
+	if err := v.rec.AppendRead(ctx, events...); err != nil {
 		return fmt.Errorf("%w: %v", ErrAuditUnavailable, err)
 	}
 	return nil

@@ -108,7 +108,9 @@ func contains(list []string, s string) bool {
 
 type failingRecorder struct{}
 
-func (failingRecorder) Append(context.Context, ...audit.Event) error { return errors.New("disk full") }
+func (failingRecorder) AppendRead(context.Context, ...audit.Event) error {
+	return errors.New("disk full")
+}
 
 // TestFailClosed: when the audit event cannot be written, reads return nothing and writes
 // do not happen.
