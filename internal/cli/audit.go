@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -60,22 +59,6 @@ func runAuditVerify(ctx context.Context, e *Env, args []string) error {
 	return nil
 }
 
-// auditEventJSON is an event as `kinko audit list --format json` and the API show it.
-type auditEventJSON struct {
-	Seq       uint64   `json:"seq"`
-	Time      string   `json:"time"`
-	Actor     string   `json:"actor"`
-	IP        string   `json:"ip,omitempty"`
-	Action    string   `json:"action"`
-	Shop      string   `json:"shop,omitempty"`
-	Customer  []string `json:"customer"`
-	Fields    []string `json:"fields"`
-	Reason    string   `json:"reason"`
-	Outcome   string   `json:"outcome"`
-	RequestID string   `json:"request_id,omitempty"`
-	Query     string   `json:"query,omitempty"` // hex of the blind-index HMAC
-}
-
 func runAuditList(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "audit list", "audit list [flags]",
 		"Lists audit events, newest first. --customer answers \"who saw this customer\";\n"+
@@ -124,21 +107,15 @@ func runAuditList(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditEventJSON, len(evs))
-	for i, ev := range evs {
-		out[i] = auditEventJSON{
-			Seq: ev.Seq, Time: ev.Time.UTC().Format(time.RFC3339Nano), Actor: ev.Actor, IP: ev.ActorIP, Action: ev.Action, Shop: ev.Shop,
-			Customer: nonNil(ev.Customers), Fields: nonNil(ev.Fields), Reason: ev.Reason, Outcome: ev.Outcome, RequestID: ev.RequestID,
-		}
-		if len(ev.Query) > 0 {
-			out[i].Query = hex.EncodeToString(ev.Query)
-		}
+	out := make([]audit.JSONEvent, len(evs))
+	for i := range evs {
+		out[i] = audit.ToJSON(&evs[i])
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Events []auditEventJSON `json:"events"`
+			Events []audit.JSONEvent `json:"events"`
 		}{out})
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
@@ -148,13 +125,6 @@ func runAuditList(ctx context.Context, e *Env, args []string) error {
 			dash(strings.Join(ev.Customer, ",")), dash(strings.Join(ev.Fields, ",")), ev.Outcome, dash(ev.Reason), dash(ev.RequestID))
 	}
 	return tw.Flush()
-}
-
-func nonNil(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
 }
 
 func dash(s string) string {

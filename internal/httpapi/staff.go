@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -164,22 +163,6 @@ func (s *Server) reveal(w http.ResponseWriter, r *http.Request, c caller) error 
 	return nil
 }
 
-// eventJSON is an audit event as the API shows it (the same shape as kinko audit list
-// --format json).
-type eventJSON struct {
-	Seq       uint64   `json:"seq"`
-	Time      string   `json:"time"`
-	Actor     string   `json:"actor"`
-	IP        string   `json:"ip,omitempty"`
-	Action    string   `json:"action"`
-	Customer  []string `json:"customer"`
-	Fields    []string `json:"fields"`
-	Reason    string   `json:"reason"`
-	Outcome   string   `json:"outcome"`
-	RequestID string   `json:"request_id,omitempty"`
-	Query     string   `json:"query,omitempty"` // hex of the blind-index HMAC of a search term
-}
-
 // auditScan bounds how many events one request reads to find a shop's: on a server hosting
 // many shops a shop's events are filtered from the newest of all.
 const auditScan = 10000
@@ -217,27 +200,20 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request, c caller) err
 		return err
 	}
 	out := struct {
-		Events []eventJSON `json:"events"`
-	}{Events: []eventJSON{}}
+		Events []audit.JSONEvent `json:"events"`
+	}{Events: []audit.JSONEvent{}}
 	for i := range events {
 		e := &events[i]
 		if e.Shop != c.actor.Shop {
 			continue // another shop's, or the server's own: never shown to a shop
 		}
-		out.Events = append(out.Events, eventJSON{Seq: e.Seq, Time: e.Time.UTC().Format(time.RFC3339Nano), Actor: e.Actor, IP: e.ActorIP,
-			Action: e.Action, Customer: nonNil(e.Customers), Fields: nonNil(e.Fields), Reason: e.Reason, Outcome: e.Outcome,
-			RequestID: e.RequestID, Query: hex.EncodeToString(e.Query)})
+		j := audit.ToJSON(e)
+		j.Shop = "" // the caller's own shop
+		out.Events = append(out.Events, j)
 		if len(out.Events) == limit {
 			break
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
