@@ -118,13 +118,19 @@ func (t *Trail) AppendRead(ctx context.Context, events ...Event) error {
 	if err := t.db.AppendAuditRelaxed(ctx, events); err != nil {
 		return err
 	}
-	if t.pending.Add(int64(len(events))) >= CheckpointEvery {
+	t.appended(len(events))
+	return nil
+}
+
+// appended counts events towards the next checkpoint and asks for one every
+// CheckpointEvery events.
+func (t *Trail) appended(n int) {
+	if t.pending.Add(int64(n)) >= CheckpointEvery {
 		select {
 		case t.kick <- struct{}{}:
 		default:
 		}
 	}
-	return nil
 }
 
 // Append records events in one durable write (batched with concurrent writes). It sets
@@ -134,12 +140,7 @@ func (t *Trail) Append(ctx context.Context, events ...Event) error {
 	if err := t.db.AppendAudit(ctx, events); err != nil {
 		return err
 	}
-	if t.pending.Add(int64(len(events))) >= CheckpointEvery {
-		select {
-		case t.kick <- struct{}{}:
-		default:
-		}
-	}
+	t.appended(len(events))
 	return nil
 }
 
