@@ -88,6 +88,7 @@ func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) error, relaxe
 func (g *groupWriter) loop() {
 	defer g.wg.Done()
 	batch := make([]*writeOp, 0, maxBatch)
+	lastRelaxed := 0 // size of the last batch of read events: how many readers are about
 	for {
 		var first *writeOp
 		select {
@@ -105,26 +106,26 @@ func (g *groupWriter) loop() {
 				break fill
 			}
 		}
-		if first.relaxed && len(batch) < lingerBatch {
-			batch = g.linger(batch)
+		if want := lastRelaxed * 3 / 4; first.relaxed && len(batch) < want {
+			batch = g.linger(batch, want)
+		}
+		if first.relaxed {
+			lastRelaxed = len(batch)
 		}
 		g.run(batch)
 	}
 }
 
-// lingerBatch and lingerFor: a batch of read events smaller than lingerBatch waits up to
-// lingerFor for more. Each commit costs the same few WAL pages whatever it holds, so under
-// load a slightly later, larger commit is far cheaper per event; an idle server adds at
-// most lingerFor to a read.
-const (
-	lingerBatch = 64
-	lingerFor   = 200 * time.Microsecond
-)
+// lingerFor bounds how long a batch of read events waits for the readers that were in the
+// previous batch. Each commit costs the same few WAL pages whatever it holds, so under load
+// a slightly later, larger commit is far cheaper per event; when the previous batch was
+// small (one reader, an idle server) nothing waits at all.
+const lingerFor = time.Millisecond
 
-func (g *groupWriter) linger(batch []*writeOp) []*writeOp {
+func (g *groupWriter) linger(batch []*writeOp, want int) []*writeOp {
 	t := time.NewTimer(lingerFor)
 	defer t.Stop()
-	for len(batch) < maxBatch {
+	for len(batch) < want && len(batch) < maxBatch {
 		select {
 		case op := <-g.ops:
 			batch = append(batch, op)
