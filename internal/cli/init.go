@@ -6,10 +6,12 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/kinko-jp/kinko/internal/access"
 	"github.com/kinko-jp/kinko/internal/config"
+	"github.com/kinko-jp/kinko/internal/console"
 	"github.com/kinko-jp/kinko/internal/keyring"
 	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/vault"
@@ -118,14 +120,27 @@ func initialise(ctx context.Context, e *Env, cfg *config.Config, ownerEmail stri
 	}
 	fmt.Fprintf(out, "Initialised %s with the shop %q.\n", where(cfg), vault.DefaultShop)
 	if setupToken != "" {
-		fmt.Fprintf(out, "The owner %s sets a password and enrols 2FA with this one-time setup link, valid %s:\n  kinko user setup --data %s %s\n",
-			ownerEmail, access.SetupLinkTTL, cfg.DataDir, setupToken)
+		fmt.Fprintf(out, "The owner %s sets a password and enrols 2FA with this one-time setup link, valid %s, in the console\n  %s\nor on the command line:\n  kinko user setup --data %s %s\n",
+			ownerEmail, access.SetupLinkTTL, consoleURL(cfg, "setup/"+setupToken), cfg.DataDir, setupToken)
 	} else {
 		fmt.Fprintf(out, "No owner yet: add one with kinko user add --data %s --email EMAIL --role owner\n", cfg.DataDir)
 	}
 	fmt.Fprintf(out, "The first API key (all scopes) follows. It is shown only this once: store it in your shop backend's secrets now.\n")
 	fmt.Fprintln(out, secret)
 	return nil
+}
+
+// consoleURL is where the console answers when kinko serve runs with cfg.
+func consoleURL(cfg *config.Config, page string) string {
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + console.Prefix + page
 }
 
 func where(cfg *config.Config) string {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/config"
+	"github.com/kinko-jp/kinko/internal/console"
 	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/httpapi"
 )
@@ -22,11 +24,16 @@ func init() {
 
 func runServe(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "serve", "serve [flags]",
-		"Runs the vault server. The JSON API is under /v1 (see docs/openapi.yaml); /healthz and\n"+
-			"/readyz answer liveness and readiness. On an empty data folder it first does what\n"+
-			"kinko init does and prints the first API key. Stops cleanly on SIGINT or SIGTERM.")
+		"Runs the vault server. The JSON API is under /v1 (see docs/openapi.yaml); the staff\n"+
+			"console under /console/; /healthz and /readyz answer liveness and readiness. On an\n"+
+			"empty data folder it first does what kinko init does and prints the first API key.\n"+
+			"With --tls-cert and --tls-key it serves HTTPS. On an address other than loopback it\n"+
+			"refuses plain HTTP (staff passwords and customer data would cross the network in\n"+
+			"clear) unless --insecure-http says a TLS proxy in front does that job.\n"+
+			"Stops cleanly on SIGINT or SIGTERM.")
 	cf := addCommonFlags(fs)
 	owner := fs.String("owner-email", "", "on an empty data folder: email of the first owner (as kinko init)")
+	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address (only behind a TLS-terminating proxy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -43,6 +50,9 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		// allocates: collecting at 4× the live heap instead of 2× halves GC work for a few
 		// MB more memory. GOGC in the environment still wins.
 		debug.SetGCPercent(400)
+	}
+	if err := checkTransport(cfg, *insecure); err != nil {
+		return err
 	}
 	if !isInitialised(cfg) {
 		log.Info("not initialised yet: initialising", slog.String("data", cfg.DataDir))
@@ -71,8 +81,15 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 			}
 			return s.db.Ping(ctx)
 		}})
+	con, err := console.New(console.Config{Vault: s.vault, Staff: s.staff, Keys: s.api, Trail: s.trail, Log: log})
+	if err != nil {
+		return err
+	}
+	root := http.NewServeMux()
+	root.Handle(console.Prefix, con.Handler())
+	root.Handle("/", api.Handler())
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           root,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -97,8 +114,19 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 		}
 	}()
 	errc := make(chan error, 1)
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS certificate (%s, %s): %w", cfg.Source["tls_cert"], cfg.Source["tls_key"], err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("kinko serving", slog.String("addr", ln.Addr().String()), slog.String("database", s.db.Dialect().String()), slog.String("version", Version))
+	log.Info("kinko serving", slog.String("addr", ln.Addr().String()), slog.String("console", scheme+"://"+ln.Addr().String()+console.Prefix),
+		slog.String("database", s.db.Dialect().String()), slog.String("version", Version))
 	select {
 	case err := <-errc:
 		return err
@@ -108,6 +136,24 @@ func runServe(ctx context.Context, e *Env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// checkTransport refuses plain HTTP on an address other than loopback unless the operator
+// says a TLS proxy is in front: staff passwords, session cookies and customer data must not
+// cross a network in clear.
+func checkTransport(cfg *config.Config, insecure bool) error {
+	if cfg.TLSCert != "" || insecure {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve plain HTTP on %s (%s): staff logins and customer data would cross the network unencrypted; "+
+		"give --tls-cert and --tls-key, or --insecure-http if a TLS-terminating proxy sits in front", cfg.Addr, cfg.Source["addr"])
 }
 
 // newLogger builds kinko's logger: text or JSON on w, every record passed through the

@@ -29,7 +29,7 @@ func addCommonFlags(fs *flag.FlagSet) *commonFlags {
 	c := &commonFlags{fs: fs}
 	c.config = fs.String("config", "", "kinko.toml to read (default: ./kinko.toml if present, or KINKO_CONFIG)")
 	for _, s := range config.Settings {
-		if !s.Flag {
+		if !s.Flag || (s.Serve && fs.Name() != "serve") {
 			continue
 		}
 		name := strings.ReplaceAll(s.Key, "_", "-")

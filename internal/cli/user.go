@@ -166,8 +166,8 @@ func runUserAdd(ctx context.Context, e *Env, args []string) error {
 	if password != "" {
 		fmt.Fprintln(e.Stderr, "The password is set; 2FA is enrolled at the first login, or with the setup link below.")
 	}
-	fmt.Fprintf(e.Stderr, "One-time setup link, valid until %s; give it to the member only. They run:\n  kinko user setup TOKEN\n",
-		time.Now().Add(access.SetupLinkTTL).Format(time.RFC3339))
+	fmt.Fprintf(e.Stderr, "One-time setup link, valid until %s; give it to the member only. They open\n  %s\nor run: kinko user setup TOKEN\n",
+		time.Now().Add(access.SetupLinkTTL).Format(time.RFC3339), consoleURL(s.cfg, "setup/TOKEN"))
 	fmt.Fprintln(e.Stdout, token)
 	return nil
 }
@@ -271,7 +271,8 @@ func userSimple(action string) func(ctx context.Context, e *Env, args []string) 
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(e.Stderr, "One-time setup link, valid 24 hours; give it to the member only. They run: kinko user setup TOKEN")
+			fmt.Fprintf(e.Stderr, "One-time setup link, valid 24 hours; give it to the member only. They open %s or run: kinko user setup TOKEN\n",
+				consoleURL(s.cfg, "setup/TOKEN"))
 			fmt.Fprintln(e.Stdout, token)
 		}
 		return nil

@@ -24,6 +24,8 @@ type Config struct {
 	LogLevel  string // debug | info | warn | error
 	KeyFile   string // master key file; default DataDir/kinko.key
 	MasterKey string // base64 master key from the environment (secret), instead of KeyFile
+	TLSCert   string // PEM certificate chain for HTTPS (serve); "" serves plain HTTP
+	TLSKey    string // PEM private key of TLSCert
 
 	// Source names where each setting came from, for error messages ("flag --addr",
 	// "KINKO_ADDR", "kinko.toml addr").
@@ -43,17 +45,20 @@ type Setting struct {
 	Secret bool // may be given as ENV_FILE; never shown
 	Flag   bool // may be given as a flag (secrets are not: flags show up in ps)
 	Help   string
+	Serve  bool // only kinko serve uses it (the other commands do not offer the flag)
 }
 
 // Settings lists every setting, for help texts and docs.
 var Settings = []Setting{
-	{"data", "KINKO_DATA", false, true, "data folder (SQLite database, key file, tombstones)"},
-	{"database", "KINKO_DATABASE_URL", true, true, "PostgreSQL URL (postgres://…); empty: SQLite in the data folder"},
-	{"addr", "KINKO_ADDR", false, true, "address kinko serve listens on"},
-	{"log_format", "KINKO_LOG_FORMAT", false, true, "log format: text or json"},
-	{"log_level", "KINKO_LOG_LEVEL", false, true, "log level: debug, info, warn or error"},
-	{"key_file", "KINKO_KEY_FILE", false, true, "master key file (default: DATA/kinko.key)"},
-	{"master_key", "KINKO_MASTER_KEY", true, false, "master key, base64, instead of a key file (environment or _FILE only)"},
+	{"data", "KINKO_DATA", false, true, "data folder (SQLite database, key file, tombstones)", false},
+	{"database", "KINKO_DATABASE_URL", true, true, "PostgreSQL URL (postgres://…); empty: SQLite in the data folder", false},
+	{"addr", "KINKO_ADDR", false, true, "address kinko serve listens on", false},
+	{"log_format", "KINKO_LOG_FORMAT", false, true, "log format: text or json", false},
+	{"log_level", "KINKO_LOG_LEVEL", false, true, "log level: debug, info, warn or error", false},
+	{"key_file", "KINKO_KEY_FILE", false, true, "master key file (default: DATA/kinko.key)", false},
+	{"master_key", "KINKO_MASTER_KEY", true, false, "master key, base64, instead of a key file (environment or _FILE only)", false},
+	{"tls_cert", "KINKO_TLS_CERT", false, true, "serve HTTPS with this PEM certificate (chain) file; needs tls_key", true},
+	{"tls_key", "KINKO_TLS_KEY", false, true, "PEM private key file of tls_cert", true},
 }
 
 // Load builds the configuration. flags holds the flags the user actually set (name →
@@ -62,7 +67,8 @@ var Settings = []Setting{
 func Load(flags map[string]string, getenv func(string) string, configPath string) (*Config, error) {
 	c := &Config{DataDir: DefaultDataDir, Addr: DefaultAddr, LogFormat: "text", LogLevel: "info", Source: map[string]string{}}
 	vals := map[string]*string{"data": &c.DataDir, "database": &c.Database, "addr": &c.Addr, "log_format": &c.LogFormat,
-		"log_level": &c.LogLevel, "key_file": &c.KeyFile, "master_key": &c.MasterKey}
+		"log_level": &c.LogLevel, "key_file": &c.KeyFile, "master_key": &c.MasterKey,
+		"tls_cert": &c.TLSCert, "tls_key": &c.TLSKey}
 	for k := range vals {
 		c.Source[k] = "default"
 	}
@@ -180,6 +186,12 @@ func (c *Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return c.bad("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		if c.TLSCert == "" {
+			return c.bad("tls_key", "is set without tls_cert; give both (or neither, for plain HTTP)")
+		}
+		return c.bad("tls_cert", "is set without tls_key; give both (or neither, for plain HTTP)")
 	}
 	if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
 		// Never echo the value: a DSN may carry a password.

@@ -67,6 +67,15 @@ func (v *Vault) ShopByName(ctx context.Context, name string) (store.Shop, error)
 	return s, err
 }
 
+// ShopByID finds a shop by its id (a staff session names its shop by id).
+func (v *Vault) ShopByID(ctx context.Context, id string) (store.Shop, error) {
+	s, err := v.db.Shop(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return s, ErrNoShop
+	}
+	return s, err
+}
+
 func (v *Vault) shop(ctx context.Context, id string) (*shopKeys, error) {
 	v.shopMu.RLock()
 	sk := v.shopCache[id]
