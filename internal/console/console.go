@@ -104,7 +104,22 @@ type route struct {
 	h       func(w http.ResponseWriter, r *http.Request, rc *reqCtx) error
 }
 
+// sections are the console's groups of pages beyond login and the dashboard; each file of
+// pages adds its own from init (as the cli package registers commands), so a new page is a
+// new file.
+var sections []func(s *Server) []route
+
+func section(f func(s *Server) []route) { sections = append(sections, f) }
+
 func (s *Server) routes() []route {
+	rts := s.coreRoutes()
+	for _, f := range sections {
+		rts = append(rts, f(s)...)
+	}
+	return rts
+}
+
+func (s *Server) coreRoutes() []route {
 	return []route{
 		{pattern: "GET " + Prefix + "{$}", public: true, h: s.home},
 		{pattern: "GET " + Prefix + "login", public: true, h: s.loginPage},

@@ -101,8 +101,23 @@ var funcs = template.FuncMap{
 var jst = time.FixedZone("JST", 9*3600)
 
 // messages holds every string of the console: key → {Japanese, English}. The Japanese is
-// written as an EC-CUBE shop's staff would read it.
-var messages = map[string][2]string{
+// written as an EC-CUBE shop's staff would read it. Each file of pages adds its own strings
+// with addMessages from init.
+var messages = map[string][2]string{}
+
+// addMessages adds strings; a key defined twice is a programming error caught at start.
+func addMessages(m map[string][2]string) {
+	for k, v := range m {
+		if _, dup := messages[k]; dup {
+			panic("console: message " + k + " defined twice")
+		}
+		messages[k] = v
+	}
+}
+
+func init() { addMessages(coreMessages) }
+
+var coreMessages = map[string][2]string{
 	"app.name":    {"kinko 管理画面", "kinko console"},
 	"app.tagline": {"顧客データ金庫", "customer-data vault"},
 
