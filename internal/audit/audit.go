@@ -259,6 +259,7 @@ type Filter struct {
 	Actor    string
 	Action   string
 	From, To time.Time
+	Before   uint64 // only events with seq < Before (paging newest first); 0: no bound
 	Limit    int
 }
 
@@ -266,6 +267,6 @@ type Filter struct {
 // and "what did this person see" (Actor).
 func Query(ctx context.Context, db *store.DB, f Filter) ([]Event, error) {
 	return db.QueryAudit(ctx, store.AuditFilter{
-		Customer: f.Customer, Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, Limit: f.Limit,
+		Customer: f.Customer, Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, Before: f.Before, Limit: f.Limit,
 	})
 }
