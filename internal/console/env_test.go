@@ -39,6 +39,8 @@ type env struct {
 	other  string // shop id of "other"
 	log    *syncBuf
 	dbFile string
+	// tlsClient trusts the test server's certificate (newEnvTLS); nil for plain HTTP.
+	tlsClient *http.Client
 }
 
 type syncBuf struct {
@@ -49,7 +51,10 @@ type syncBuf struct {
 func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newEnv(t testing.TB, b storetest.Backend) *env {
+func newEnv(t testing.TB, b storetest.Backend) *env { t.Helper(); return newEnvTLS(t, b, false) }
+
+// newEnvTLS is newEnv served over HTTPS (httptest's certificate) when tls is set.
+func newEnvTLS(t testing.TB, b storetest.Backend, tls bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -94,7 +99,13 @@ func newEnv(t testing.TB, b storetest.Backend) *env {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, srv.Handler())
-	ts := httptest.NewServer(mux)
+	ts := httptest.NewUnstartedServer(mux)
+	if tls {
+		ts.StartTLS()
+		e.tlsClient = ts.Client()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
 	e.url = ts.URL
 	return e
@@ -115,9 +126,13 @@ type browser struct {
 
 func (e *env) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
-	}}}
+	}}
+	if e.tlsClient != nil {
+		c.Transport = e.tlsClient.Transport
+	}
+	return &browser{t: t, e: e, c: c}
 }
 
 type page struct {

@@ -141,3 +141,23 @@ func TestMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestCookieOverTLS: served over HTTPS, the session cookie is Secure and __Host- prefixed
+// (the browser then refuses it from plain HTTP or a subdomain), and HSTS is sent.
+func TestCookieOverTLS(t *testing.T) {
+	e := newEnvTLS(t, storetest.SQLite(t), true)
+	_, codes := e.member(t, e.shop, "tls.member@example.jp", access.RoleSupport)
+	b := e.browser(t)
+	p := b.post("/console/login", url.Values{"email": {"tls.member@example.jp"}, "password": {testPassword}, "otp": {codes[0]}})
+	c := p.header.Get("Set-Cookie")
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(c, "__Host-kinko_session=kinkos_") || !strings.Contains(c, "Secure") ||
+		!strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") || !strings.Contains(c, "Path=/") || strings.Contains(c, "Domain=") {
+		t.Fatalf("login over TLS: %d, cookie %q", p.status, c)
+	}
+	if !strings.Contains(p.header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Error("no HSTS over TLS")
+	}
+	if p := b.get("/console/dashboard"); p.status != 200 {
+		t.Fatalf("dashboard over TLS: %d", p.status)
+	}
+}
