@@ -53,7 +53,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 			continue
 		}
 		if !e.Time.Before(midnight) {
-			counts[dashBucket(e.Action)]++
+			for _, b := range dashBuckets(e.Action) {
+				counts[b]++
+			}
 		}
 		if access.NoticeKind(e.Action).ForOwner() && len(notices) < 20 {
 			notices = append(notices, dashNotice{Time: e.Time, Kind: "notice." + e.Action, Member: s.memberEmail(r, names, e.Actor), IP: e.ActorIP})
@@ -74,23 +76,24 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	return nil
 }
 
-// dashBucket files an audit action under a dashboard number ("" for none).
-func dashBucket(action string) string {
+// dashBuckets files an audit action under the dashboard numbers it counts towards. The
+// failure that locks an account is recorded as the lock, and is a failed login too.
+func dashBuckets(action string) []string {
 	switch action {
 	case audit.ActionRead, audit.ActionSearch:
-		return "dash.reads"
+		return []string{"dash.reads"}
 	case audit.ActionReveal:
-		return "dash.reveals"
+		return []string{"dash.reveals"}
 	case audit.ActionCardRefused:
-		return "dash.cards"
+		return []string{"dash.cards"}
 	case string(access.NoticeLoginFailed):
-		return "dash.failed"
+		return []string{"dash.failed"}
 	case string(access.NoticeLoginLocked):
-		return "dash.lockouts"
+		return []string{"dash.failed", "dash.lockouts"}
 	case string(access.NoticeNewIP), string(access.NoticeNewDevice):
-		return "dash.newip"
+		return []string{"dash.newip"}
 	}
-	return ""
+	return nil
 }
 
 // memberEmail names the staff member of an audit actor ("staff:<id>") for the page; names
