@@ -113,7 +113,9 @@ func TestLoginRefusals(t *testing.T) {
 	if unknown.status != 401 || wrong.status != 401 || !strings.Contains(wrong.body, "正しくありません") {
 		t.Fatalf("wrong password %d, unknown email %d", wrong.status, unknown.status)
 	}
-	strip := func(s string) string { return regexp.MustCompile(`value="[^"]*"|X-Request-Id|[0-9a-f]{16}`).ReplaceAllString(s, "") }
+	strip := func(s string) string {
+		return regexp.MustCompile(`value="[^"]*"|X-Request-Id|[0-9a-f]{16}`).ReplaceAllString(s, "")
+	}
 	if strip(unknown.body) != strip(wrong.body) {
 		t.Error("an unknown email is answered differently from a wrong password")
 	}
