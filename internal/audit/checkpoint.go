@@ -47,9 +47,13 @@ type Checkpoint struct {
 
 // message is what the MAC covers: a label, seq, hash, time and key version, fixed-size and
 // big-endian, so no two checkpoints share a message.
-func (c *Checkpoint) message() []byte {
-	b := make([]byte, 0, len(macLabel)+8+record.HashSize+8+4)
-	b = append(b, macLabel...)
+func (c *Checkpoint) message() []byte { return c.messageWith(macLabel) }
+
+// messageWith is message under another label (a retention cut's, retention.go): a MAC made
+// for one kind of statement never verifies as the other.
+func (c *Checkpoint) messageWith(label string) []byte {
+	b := make([]byte, 0, len(label)+8+record.HashSize+8+4)
+	b = append(b, label...)
 	b = binary.BigEndian.AppendUint64(b, c.Seq)
 	b = append(b, c.Hash[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(c.Time.UnixMicro()))
@@ -62,13 +66,15 @@ func mac(key, msg []byte) []byte {
 	return m.Sum(nil)
 }
 
-func (c *Checkpoint) sign(kr *keyring.Keyring) error {
+func (c *Checkpoint) sign(kr *keyring.Keyring) error { return c.signWith(kr, macLabel) }
+
+func (c *Checkpoint) signWith(kr *keyring.Keyring, label string) error {
 	v, key, err := kr.Derive(CheckpointPurpose)
 	if err != nil {
 		return fmt.Errorf("audit: checkpoint key: %w", err)
 	}
 	c.KeyVersion = v
-	c.MAC = mac(key, c.message())
+	c.MAC = mac(key, c.messageWith(label))
 	return nil
 }
 
@@ -76,12 +82,14 @@ func (c *Checkpoint) sign(kr *keyring.Keyring) error {
 var errBadMAC = errors.New("its MAC does not verify under this master key")
 
 // verify checks c's MAC; keyring.ErrUnknownVersion when its key version is not in kr.
-func (c *Checkpoint) verify(kr *keyring.Keyring) error {
+func (c *Checkpoint) verify(kr *keyring.Keyring) error { return c.verifyWith(kr, macLabel) }
+
+func (c *Checkpoint) verifyWith(kr *keyring.Keyring, label string) error {
 	key, err := kr.DeriveVersion(c.KeyVersion, CheckpointPurpose)
 	if err != nil {
 		return err
 	}
-	if !hmac.Equal(mac(key, c.message()), c.MAC) {
+	if !hmac.Equal(mac(key, c.messageWith(label)), c.MAC) {
 		return errBadMAC
 	}
 	return nil

@@ -52,7 +52,8 @@ func (p *Problem) Error() string {
 
 // Report is the outcome of Verify.
 type Report struct {
-	Events     uint64      // events verified (seq 1..Events)
+	Events     uint64      // events verified (seq Cut.Seq+1..Cut.Seq+Events; 1..Events when never pruned)
+	Cut        *Checkpoint // the retention cut the chain starts from (nil: never pruned)
 	Checkpoint *Checkpoint // the newest checkpoint that verified (nil: none)
 	// CheckpointSource says where the newest checkpoint came from: "database", "file" or
 	// "database and file".
@@ -87,14 +88,34 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 		return nil, err
 	}
 	n := x.MaxSeq
-	rep.Events = n
+
+	// A retention cut (retention.go): the chain starts from its signed hash instead of the
+	// genesis. Without one, the chain must start at seq 1.
+	var problems []*Problem
+	var base uint64
+	from := record.Genesis
+	cut, err := readCut(ctx, db)
+	switch {
+	case err != nil && !errors.Is(err, errMalformedCut):
+		return nil, err
+	case err != nil:
+		problems = append(problems, &Problem{Seq: 1, Kind: KindCheckpoint, Detail: "the retention cut is malformed"})
+	case cut != nil:
+		if err := checkCut(cut, kr); err != nil {
+			problems = append(problems, &Problem{Seq: 1, Kind: KindCheckpoint,
+				Detail: fmt.Sprintf("the retention cut at seq %d: %v (the first events were deleted, or this is not the master key that signed it)", cut.Seq, err)})
+		} else {
+			base, from, rep.Cut = cut.Seq, cut.Hash, cut
+			n = max(n, base)
+		}
+	}
+	rep.Events = n - base
 
 	// Checkpoints: MACs first (cheap), matched against the chain during the scan.
 	rows, err := db.AuditCheckpoints(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var problems []*Problem
 	var cps []Checkpoint // verified, by seq
 	keys := map[uint32]error{}
 	check := func(c *Checkpoint, where string) bool {
@@ -172,7 +193,7 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 
 	// The chain, in parallel ranges.
 	workers := 1
-	if n >= 4*verifyPage {
+	if n-base >= 4*verifyPage {
 		workers = min(runtime.GOMAXPROCS(0), 8)
 	}
 	var wg sync.WaitGroup
@@ -180,11 +201,11 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 	errs := make([]error, workers)
 	lastHash := make([][]byte, workers)
 	for w := range workers {
-		lo, hi := n*uint64(w)/uint64(workers), n*uint64(w+1)/uint64(workers)
+		lo, hi := base+(n-base)*uint64(w)/uint64(workers), base+(n-base)*uint64(w+1)/uint64(workers)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := &ranger{db: db, cps: cps}
+			v := &ranger{db: db, cps: cps, base: base, start: from}
 			found[w], errs[w] = v.run(ctx, lo, hi)
 			lastHash[w] = v.prev[:]
 		}()
@@ -235,7 +256,9 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 // ranger verifies one contiguous range of seqs.
 type ranger struct {
 	db    *store.DB
-	cps   []Checkpoint // verified checkpoints, by seq
+	base  uint64                // the retention cut's seq (0: none)
+	start [record.HashSize]byte // the hash the chain starts from at base
+	cps   []Checkpoint          // verified checkpoints, by seq
 	ci    int
 	prev  [record.HashSize]byte
 	next  uint64 // the seq expected next
@@ -263,8 +286,8 @@ func (v *ranger) fail(seq uint64, k Kind, format string, args ...any) error {
 func (v *ranger) run(ctx context.Context, lo, hi uint64) (*Problem, error) {
 	v.chain = record.NewChainer()
 	v.next = lo + 1
-	if lo == 0 {
-		v.prev = record.Genesis
+	if lo == v.base {
+		v.prev = v.start
 	} else {
 		h, err := v.db.AuditHash(ctx, lo)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && len(h) != record.HashSize) {
@@ -277,6 +300,9 @@ func (v *ranger) run(ctx context.Context, lo, hi uint64) (*Problem, error) {
 		copy(v.prev[:], h)
 	}
 	for v.ci < len(v.cps) && v.cps[v.ci].Seq <= lo {
+		if c := &v.cps[v.ci]; c.Seq == lo && lo == v.base && v.base > 0 && c.Hash != v.start {
+			return &Problem{Seq: lo + 1, Kind: KindCheckpoint, Detail: fmt.Sprintf("the checkpoint at seq %d does not sign the hash the retention cut names", lo)}, nil
+		}
 		v.good = v.cps[v.ci].Seq
 		v.ci++
 	}

@@ -14,6 +14,43 @@ import (
 func init() {
 	register(&Command{Name: "audit verify", Summary: "check the audit trail's hash chain and checkpoints; exit 1 when tampered", Run: runAuditVerify})
 	register(&Command{Name: "audit list", Summary: "list audit events (who saw which customer, what a person did)", Run: runAuditList})
+	register(&Command{Name: "audit prune", Summary: "remove audit events older than the retention (at least 12 months), keeping the chain verifiable", Run: runAuditPrune})
+}
+
+func runAuditPrune(ctx context.Context, e *Env, args []string) error {
+	fs := newFlagSet(e, "audit prune", "audit prune [flags]",
+		"Removes the audit events written more than --keep-months months ago. PCI DSS 10.5.1\n"+
+			"asks for at least 12 months, so less is refused. The trail is verified first (a\n"+
+			"damaged trail is never pruned); the events are removed together with a cut signed\n"+
+			"with a key derived from the master key, naming the last event removed and its hash,\n"+
+			"from which kinko audit verify then checks the chain. Run it from cron, e.g. monthly.")
+	cf := addCommonFlags(fs)
+	keep := fs.Int("keep-months", audit.MinRetentionMonths, fmt.Sprintf("keep this many months of events (at least %d)", audit.MinRetentionMonths))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return UsageError{Msg: "audit prune takes no arguments"}
+	}
+	if *keep < audit.MinRetentionMonths {
+		return UsageError{Msg: fmt.Sprintf("--keep-months must be at least %d (PCI DSS 10.5.1)", audit.MinRetentionMonths)}
+	}
+	s, err := openFromFlags(ctx, e, cf)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.trail.Prune(ctx, *keep)
+	if err != nil {
+		return err
+	}
+	if res.Removed == 0 {
+		fmt.Fprintf(e.Stdout, "nothing to prune: no event is older than %s\n", res.Before.Format(time.RFC3339))
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "pruned %d events older than %s; the trail now starts after the signed cut at seq %d\n",
+		res.Removed, res.Before.Format(time.RFC3339), res.CutSeq)
+	return nil
 }
 
 func runAuditVerify(ctx context.Context, e *Env, args []string) error {
@@ -54,6 +91,9 @@ func runAuditVerify(ctx context.Context, e *Env, args []string) error {
 		if rep.Unsigned > 0 {
 			cp += fmt.Sprintf(", %d later events not yet checkpointed", rep.Unsigned)
 		}
+	}
+	if c := rep.Cut; c != nil {
+		cp += fmt.Sprintf("; events up to seq %d (older than %s) pruned behind a signed cut", c.Seq, c.Time.Format(time.RFC3339))
 	}
 	fmt.Fprintf(e.Stdout, "audit trail intact: %d events, %s; verified in %s\n", rep.Events, cp, rep.Elapsed.Round(time.Millisecond))
 	return nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/keyring"
@@ -115,5 +116,75 @@ func TestAuditList(t *testing.T) {
 		if !strings.Contains(help, f) {
 			t.Fatalf("-h does not describe %s", f)
 		}
+	}
+}
+
+func TestAuditPrune(t *testing.T) {
+	data := auditData(t, 3)
+	if out, errOut, code := runCLI(t, nil, "audit", "prune", "--data", data); code != 0 || !strings.Contains(out, "nothing to prune") {
+		t.Fatalf("recent trail: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, errOut, code := runCLI(t, nil, "audit", "prune", "--data", data, "--keep-months", "11"); code != 2 || !strings.Contains(errOut, "at least 12") {
+		t.Fatalf("11 months: exit %d, stderr %q", code, errOut)
+	}
+
+	old := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runCLI(t, nil, "init", "--data", old); code != 0 {
+		t.Fatalf("init exit %d: %s", code, errOut)
+	}
+	appendAt(t, old, time.Now().AddDate(-2, 0, 0), 10)
+	appendAt(t, old, time.Now().AddDate(0, -13, 0), 5)
+	appendAt(t, old, time.Now().AddDate(0, -1, 0), 4)
+	out, errOut, code := runCLI(t, nil, "audit", "prune", "--data", old, "--keep-months", "18")
+	if code != 0 || !strings.Contains(out, "pruned 10 events") {
+		t.Fatalf("prune 18 months: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, nil, "audit", "prune", "--data", old)
+	if code != 0 || !strings.Contains(out, "pruned 5 events") {
+		t.Fatalf("prune 12 months: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, nil, "audit", "verify", "--data", old)
+	if code != 0 || !strings.Contains(out, "pruned behind a signed cut") {
+		t.Fatalf("verify after pruning: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// Deleting the cut makes the missing beginning visible.
+	raw, err := sql.Open("sqlite", filepath.Join(old, store.SQLiteFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`DELETE FROM audit_cut`); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, nil, "audit", "verify", "--data", old); code != 1 || !strings.Contains(errOut, "event 1: missing") {
+		t.Fatalf("cut deleted: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// appendAt appends n events dated at to the trail of data folder dir.
+func appendAt(t *testing.T, dir string, at time.Time, n int) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, store.SQLiteFileName), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kr, err := keyring.Open(filepath.Join(dir, keyring.FileName), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := audit.Open(ctx, db, kr, audit.CheckpointPath(kr.Path()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := tr.Append(ctx, audit.Event{Time: at.Add(time.Duration(i) * time.Second), Actor: "key:key_test", Action: audit.ActionRead,
+			Shop: "shp_1", Customers: []string{"cus_1"}, Fields: []string{"email"}, Outcome: audit.OK}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -37,8 +37,14 @@ func runKeysRotate(ctx context.Context, e *Env, args []string) error {
 		progress = func(done, total int) { fmt.Fprintf(e.Stderr, "\rre-wrapping data keys: %d/%d", done, total) }
 	}
 	res, err := s.vault.RotateMasterKey(ctx, vault.RotateOptions{Grace: *grace, Progress: progress,
-		// The latest audit checkpoint must be signed under a version that stays.
-		BeforeRetire: func(ctx context.Context) error { _, err := s.trail.Checkpoint(ctx); return err }})
+		// The latest audit checkpoint and the retention cut must be signed under a version
+		// that stays.
+		BeforeRetire: func(ctx context.Context) error {
+			if _, err := s.trail.Checkpoint(ctx); err != nil {
+				return err
+			}
+			return s.trail.ResignCut(ctx) // a retention cut signed with a retiring version
+		}})
 	if progress != nil {
 		fmt.Fprintln(e.Stderr)
 	}

@@ -53,6 +53,12 @@ var migrations = []string{
 	auditMigration,
 	// 3: staff, sessions, login throttling (staff_schema.go).
 	staffMigration,
+	// 4: API-key limits (an IP allow-list of canonical CIDRs separated by spaces, '' for
+	// any address; an expiry) and the audit trail's signed cut left by pruning
+	// (audit_retention.go).
+	`ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT NOT NULL DEFAULT '';
+	ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
+	` + auditCutMigration,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
