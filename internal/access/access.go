@@ -1,12 +1,14 @@
-// Package access decides who may do what. For now it holds the shop API's bearer keys:
-// creating them (shown once, stored hashed), authenticating a request's key, and the scopes
-// a key carries. Staff, roles, sessions and masking arrive with issue 5.
+// Package access decides who may do what: the shop API's bearer keys (created shown once,
+// stored hashed, scoped, optionally limited to an IP allow-list, an expiry and masked
+// reads), staff members with their roles and masking policy, passwords, TOTP, login with
+// lockout and throttling, sessions, and the shop's IP allow-list for staff.
 //
 // Invariants:
 //   - A key's secret is never stored, logged or shown again after creation; only its
 //     SHA-256 is kept (keys carry 192 random bits, so a fast hash is safe and keeps every
 //     request cheap).
 //   - A key belongs to exactly one shop; everything it does is confined to that shop.
+//   - A key used from outside its allow-list, or after its expiry, authenticates nothing.
 package access
 
 import (
@@ -17,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -27,17 +30,21 @@ import (
 
 // Scopes a key may carry.
 const (
-	ScopeCustomersRead   = "customers:read"
-	ScopeCustomersWrite  = "customers:write"
-	ScopeCustomersDelete = "customers:delete"
-	ScopeCheck           = "check"
-	ScopeMetrics         = "metrics"    // /metrics only: for a monitoring system, which needs no customer data
-	ScopeAuditRead       = "audit:read" // GET /v1/audit: read the audit trail (issue 5)
-	ScopeAdmin           = "admin"
+	ScopeCustomersRead = "customers:read"
+	// ScopeCustomersReadMasked reads customers as owners see them in the console: every
+	// identifying field masked, nothing revealable. For a backend that only needs to
+	// recognise a customer (a support widget, a CRM sync of segments).
+	ScopeCustomersReadMasked = "customers:read:masked"
+	ScopeCustomersWrite      = "customers:write"
+	ScopeCustomersDelete     = "customers:delete"
+	ScopeCheck               = "check"
+	ScopeMetrics             = "metrics"    // /metrics only: for a monitoring system, which needs no customer data
+	ScopeAuditRead           = "audit:read" // GET /v1/audit: read the audit trail (issue 5)
+	ScopeAdmin               = "admin"
 )
 
 // AllScopes lists every scope, in the order help texts show them.
-var AllScopes = []string{ScopeCustomersRead, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeMetrics, ScopeAuditRead, ScopeAdmin}
+var AllScopes = []string{ScopeCustomersRead, ScopeCustomersReadMasked, ScopeCustomersWrite, ScopeCustomersDelete, ScopeCheck, ScopeMetrics, ScopeAuditRead, ScopeAdmin}
 
 // ParseScopes reads a comma-separated scope list, refusing unknown names.
 func ParseScopes(s string) ([]string, error) {
@@ -57,24 +64,51 @@ func ParseScopes(s string) ([]string, error) {
 	if len(out) == 0 {
 		return nil, errors.New("no scope given (known: " + strings.Join(AllScopes, ", ") + ")")
 	}
+	if slices.Contains(out, ScopeCustomersReadMasked) && (slices.Contains(out, ScopeCustomersRead) || slices.Contains(out, ScopeAdmin)) {
+		return nil, fmt.Errorf("%s limits a key to masked reads: it cannot be combined with %s or %s", ScopeCustomersReadMasked, ScopeCustomersRead, ScopeAdmin)
+	}
 	return out, nil
 }
 
-// Principal is who is calling: for now an API key of one shop.
+// Principal is an API key of one shop, as authenticated.
 type Principal struct {
 	KeyID  string
 	Shop   string
 	Scopes []string
 }
 
-// Can reports whether p holds scope (admin holds every scope).
+// Can reports whether p holds scope (admin holds every scope). A key limited to masked
+// reads passes the customers:read check: what it reads is masked by RoleMaskedKey.
 func (p Principal) Can(scope string) bool {
+	if scope == ScopeCustomersRead && p.MaskedReads() {
+		return true
+	}
 	return slices.Contains(p.Scopes, scope) || slices.Contains(p.Scopes, ScopeAdmin)
 }
 
-// ErrUnauthenticated: no key, a malformed key, or a key that is unknown or revoked. Callers
-// must not say which.
+// MaskedReads reports whether the key is limited to masked reads (it holds
+// customers:read:masked and neither customers:read nor admin): callers act for it with
+// RoleMaskedKey, so the domain masks what it reads and refuses reveals.
+func (p Principal) MaskedReads() bool {
+	return slices.Contains(p.Scopes, ScopeCustomersReadMasked) &&
+		!slices.Contains(p.Scopes, ScopeCustomersRead) && !slices.Contains(p.Scopes, ScopeAdmin)
+}
+
+// ErrUnauthenticated: no key, a malformed key, or a key that is unknown, revoked or
+// expired. Callers must not say which.
 var ErrUnauthenticated = errors.New("missing or invalid API key")
+
+// KeyIPRefusedError: a valid key was used from outside its allow-list. It carries the key's
+// identity so the refusal can be recorded; the answer is 403 and nothing is done.
+type KeyIPRefusedError struct{ Principal Principal }
+
+func (e *KeyIPRefusedError) Error() string { return "this API key may not be used from this address" }
+
+// KeyLimits are the optional limits of a key.
+type KeyLimits struct {
+	AllowIPs []netip.Prefix // empty: any address
+	Expires  time.Time      // zero: never
+}
 
 // Keys manages API keys.
 type Keys struct {
@@ -87,8 +121,10 @@ type Keys struct {
 }
 
 type cachedKey struct {
-	p       Principal
-	expires time.Time
+	p        Principal
+	allow    []netip.Prefix
+	keyUntil time.Time // the key's own expiry (zero: none)
+	expires  time.Time // of the cache entry
 }
 
 // CacheTTL is how long an authenticated key is remembered. A key revoked through this
@@ -116,8 +152,25 @@ const keyPrefix = "kinko_"
 
 // Create makes a new key for shop and returns its id and the secret, which is shown once.
 func (k *Keys) Create(ctx context.Context, shop, name string, scopes []string) (id, secret string, err error) {
+	return k.CreateLimited(ctx, shop, name, scopes, KeyLimits{})
+}
+
+// CreateLimited is Create with an IP allow-list and an expiry.
+func (k *Keys) CreateLimited(ctx context.Context, shop, name string, scopes []string, lim KeyLimits) (id, secret string, err error) {
 	if name == "" || len(name) > 64 || strings.ContainsAny(name, "\r\n\t") {
 		return "", "", errors.New("key name: 1 to 64 characters on one line")
+	}
+	if !lim.Expires.IsZero() && !lim.Expires.After(k.now()) {
+		return "", "", errors.New("the expiry must be in the future")
+	}
+	var ips []string
+	for _, p := range lim.AllowIPs {
+		ips = append(ips, p.Masked().String())
+	}
+	var until *time.Time
+	if !lim.Expires.IsZero() {
+		u := lim.Expires.UTC()
+		until = &u
 	}
 	var idb [6]byte
 	var sec [24]byte
@@ -129,7 +182,8 @@ func (k *Keys) Create(ctx context.Context, shop, name string, scopes []string) (
 	}
 	id = "key_" + base64.RawURLEncoding.EncodeToString(idb[:])
 	secret = keyPrefix + base64.RawURLEncoding.EncodeToString(sec[:])
-	err = k.db.CreateAPIKey(ctx, store.APIKey{ID: id, Shop: shop, Name: name, Hash: hashKey(secret), Scopes: scopes, Created: k.now().UTC()})
+	err = k.db.CreateAPIKey(ctx, store.APIKey{ID: id, Shop: shop, Name: name, Hash: hashKey(secret), Scopes: scopes, Created: k.now().UTC(),
+		AllowedIPs: ips, Expires: until})
 	if err != nil {
 		return "", "", fmt.Errorf("storing API key: %w", err)
 	}
@@ -141,8 +195,10 @@ func hashKey(secret string) []byte {
 	return h[:]
 }
 
-// Authenticate finds the principal for a bearer secret.
-func (k *Keys) Authenticate(ctx context.Context, secret string) (Principal, error) {
+// Authenticate finds the principal for a bearer secret used from address ip. An expired
+// key is ErrUnauthenticated; a key used from outside its allow-list is a
+// *KeyIPRefusedError.
+func (k *Keys) Authenticate(ctx context.Context, secret, ip string) (Principal, error) {
 	if !strings.HasPrefix(secret, keyPrefix) || len(secret) != len(keyPrefix)+32 {
 		return Principal{}, ErrUnauthenticated
 	}
@@ -152,7 +208,7 @@ func (k *Keys) Authenticate(ctx context.Context, secret string) (Principal, erro
 	c, ok := k.cache[string(h)]
 	k.mu.Unlock()
 	if ok && now.Before(c.expires) {
-		return c.p, nil
+		return c.check(now, ip)
 	}
 	// Lookup by hash: timing reveals only whether some key's hash shares a B-tree path,
 	// which says nothing about the secret.
@@ -163,14 +219,36 @@ func (k *Keys) Authenticate(ctx context.Context, secret string) (Principal, erro
 	if err != nil {
 		return Principal{}, fmt.Errorf("reading API key: %w", err)
 	}
-	p := Principal{KeyID: key.ID, Shop: key.Shop, Scopes: key.Scopes}
+	c = cachedKey{p: Principal{KeyID: key.ID, Shop: key.Shop, Scopes: key.Scopes}, expires: now.Add(CacheTTL)}
+	for _, s := range key.AllowedIPs {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			// Fail closed: a list that cannot be read allows nothing.
+			return Principal{}, fmt.Errorf("API key %s has an invalid allow-list entry", key.ID)
+		}
+		c.allow = append(c.allow, p)
+	}
+	if key.Expires != nil {
+		c.keyUntil = *key.Expires
+	}
 	k.mu.Lock()
 	if len(k.cache) >= cacheMax {
 		clear(k.cache)
 	}
-	k.cache[string(h)] = cachedKey{p: p, expires: now.Add(CacheTTL)}
+	k.cache[string(h)] = c
 	k.mu.Unlock()
-	return p, nil
+	return c.check(now, ip)
+}
+
+// check applies a key's limits to one use.
+func (c *cachedKey) check(now time.Time, ip string) (Principal, error) {
+	if !c.keyUntil.IsZero() && !now.Before(c.keyUntil) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if !Allowed(c.allow, ip) {
+		return Principal{}, &KeyIPRefusedError{Principal: c.p}
+	}
+	return c.p, nil
 }
 
 // List returns a shop's keys (never their secrets).

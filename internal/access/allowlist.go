@@ -12,8 +12,8 @@ import (
 
 // A shop's IP allow-list limits where its staff may log in from. An empty list allows every
 // address (a fresh install must stay reachable); once it names a network, logins from
-// anywhere else are refused with ErrIPNotAllowed and noticed. It is checked at login;
-// API keys' own allow-lists are not built yet.
+// anywhere else are refused with ErrIPNotAllowed and noticed. It is checked at login.
+// API keys carry their own allow-list (KeyLimits), checked on every request.
 
 // ParseCIDR reads a network (192.0.2.0/24, 2001:db8::/32) or a single address (taken as
 // /32 or /128) and returns it in canonical form: host bits cleared, IPv4-mapped IPv6

@@ -17,6 +17,28 @@ type Notice struct {
 	StaffID string // the member concerned; "" for an address that is not a member
 	IP      string // where the attempt came from, when there was one
 	Detail  string // safe words: "support→admin", "3 recovery codes left", "restricted"
+	// By is who made the change ("staff:<id>"), as named by WithActor on the context of the
+	// call (the console does); "" from the CLI and for logins, where StaffID acts for
+	// itself. RequestID ties the notice to that request's log line.
+	By        string
+	RequestID string
+}
+
+// Acting names who acts through a context: the member behind a console request, with the
+// address and request id the audit event should carry.
+type Acting struct {
+	By        string // "staff:<id>"
+	IP        string
+	RequestID string
+}
+
+type actingKey struct{}
+
+// WithActor returns ctx carrying a: every Notice raised under it names a.By as the one who
+// acted (and a.IP where the notice has no address of its own), so the audit trail answers
+// "who did what to whom".
+func WithActor(ctx context.Context, a Acting) context.Context {
+	return context.WithValue(ctx, actingKey{}, a)
 }
 
 // NoticeKind names what happened; the strings are stable (they end up in the audit trail).
@@ -42,6 +64,7 @@ const (
 	NoticePasswordSet      NoticeKind = "staff.password_set"
 	NoticeTOTPEnrolled     NoticeKind = "staff.2fa_enrolled"
 	NoticeTOTPReset        NoticeKind = "staff.2fa_reset" // owner
+	NoticeSetupLinkIssued  NoticeKind = "staff.setup_link_issued"
 	NoticeAllowListChanged NoticeKind = "shop.allowlist_changed"
 )
 
@@ -56,6 +79,13 @@ func (k NoticeKind) ForOwner() bool {
 	return false
 }
 
+// OwnerNoticeKinds lists the kinds ForOwner accepts, for listing them from the audit trail
+// (kinko user notices, GET /v1/audit?notices=owner).
+func OwnerNoticeKinds() []string {
+	return []string{string(NoticeNewIP), string(NoticeNewDevice), string(NoticeTOTPReset), string(NoticeRoleChanged),
+		string(NoticeLoginLocked), string(NoticeLoginThrottled), string(NoticeLoginIPRefused)}
+}
+
 // notify hands n to the configured callback. Its error is returned so that an action whose
 // record cannot be written can be undone (fail closed).
 func (s *Staff) notify(ctx context.Context, n Notice) error {
@@ -64,6 +94,17 @@ func (s *Staff) notify(ctx context.Context, n Notice) error {
 	}
 	if n.Time.IsZero() {
 		n.Time = s.now().UTC()
+	}
+	if a, ok := ctx.Value(actingKey{}).(Acting); ok {
+		if n.By == "" {
+			n.By = a.By
+		}
+		if n.IP == "" {
+			n.IP = a.IP
+		}
+		if n.RequestID == "" {
+			n.RequestID = a.RequestID
+		}
 	}
 	return s.onNotice(ctx, n)
 }

@@ -83,6 +83,8 @@ var policy = map[Role]policyRow{
 		FieldPrefecture: Clear, FieldCity: Clear, FieldLine1: Clear, FieldLine2: Clear}},
 	RoleMarketing: {view: map[string]Visibility{FieldPrefecture: Clear, FieldBirthDate: Masked, FieldGender: Clear, FieldAttributes: Clear}},
 	RoleAuditor:   {},
+	// An API key limited to masked reads: the owners' default view, nothing revealable.
+	RoleMaskedKey: {view: ownerView},
 }
 
 var ownerView = map[string]Visibility{

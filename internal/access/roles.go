@@ -23,6 +23,11 @@ const (
 // Roles lists every role, in the order help texts show them.
 var Roles = []Role{RoleOwner, RoleAdmin, RoleSupport, RoleShipping, RoleMarketing, RoleAuditor}
 
+// RoleMaskedKey is not a staff role (ParseRole refuses it): it is what an API key limited
+// to masked reads (ScopeCustomersReadMasked) acts as. It sees what owners see by default and
+// may reveal nothing; its scopes, checked before any call, decide what it may call.
+const RoleMaskedKey Role = "apikey:masked"
+
 // ParseRole reads a role name, refusing unknown names.
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
@@ -62,6 +67,8 @@ var permissions = map[Role][]Permission{
 	RoleShipping:  {PermCustomersRead},
 	RoleMarketing: {PermCustomersRead},
 	RoleAuditor:   {PermAuditRead},
+	// The key's scopes were checked by the caller; the role only masks and forbids reveals.
+	RoleMaskedKey: {PermCustomersRead, PermCustomersWrite, PermCustomersDelete},
 }
 
 // Can reports whether role r holds permission p. An unknown role holds nothing.

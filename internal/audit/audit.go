@@ -16,9 +16,11 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -216,6 +218,12 @@ func (t *Trail) Checkpoint(ctx context.Context) (Checkpoint, error) {
 			return Checkpoint{}, fmt.Errorf("audit: the trail ends at seq %d but the checkpoint file says seq %d: the trail was cut (run kinko audit verify)", x.HeadSeq, prior.Seq)
 		}
 		h, err := t.db.AuditHash(ctx, prior.Seq)
+		if errors.Is(err, store.ErrNotFound) {
+			// Pruned away (retention.go): the signed cut then names that event's hash.
+			if cut, cerr := readCut(ctx, t.db); cerr == nil && cut != nil && cut.Seq == prior.Seq {
+				h, err = cut.Hash[:], nil
+			}
+		}
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return Checkpoint{}, err
 		}
@@ -252,6 +260,11 @@ func (t *Trail) Query(ctx context.Context, f Filter) ([]Event, error) {
 	return Query(ctx, t.db, f)
 }
 
+// QueryActions returns events matching f whose action is any of actions, newest first.
+func (t *Trail) QueryActions(ctx context.Context, f Filter, actions []string) ([]Event, error) {
+	return QueryActions(ctx, t.db, f, actions)
+}
+
 // Filter selects events; zero fields do not filter. From is inclusive, To exclusive.
 // Limit defaults to 100 (at most 10000).
 type Filter struct {
@@ -269,4 +282,27 @@ func Query(ctx context.Context, db *store.DB, f Filter) ([]Event, error) {
 	return db.QueryAudit(ctx, store.AuditFilter{
 		Customer: f.Customer, Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, Before: f.Before, Limit: f.Limit,
 	})
+}
+
+// QueryActions is Query for events whose action is any of actions (f.Action is ignored),
+// newest first, at most f.Limit (default 100).
+func QueryActions(ctx context.Context, db *store.DB, f Filter, actions []string) ([]Event, error) {
+	var out []Event
+	for _, a := range actions {
+		f.Action = a
+		evs, err := Query(ctx, db, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+	}
+	slices.SortFunc(out, func(a, b Event) int { return cmp.Compare(b.Seq, a.Seq) })
+	limit := f.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -20,11 +21,20 @@ func init() {
 func runAPIKeyCreate(ctx context.Context, e *Env, args []string) error {
 	fs := newFlagSet(e, "apikey create", "apikey create --name NAME --scope SCOPE[,SCOPE…] [flags]",
 		"Creates an API key and prints it, alone, on standard output. It is shown only once;\n"+
-			"kinko keeps its hash. Scopes: "+strings.Join(access.AllScopes, ", ")+" (admin implies all).")
+			"kinko keeps its hash. Scopes: "+strings.Join(access.AllScopes, ", ")+" (admin implies all;\n"+
+			access.ScopeCustomersReadMasked+" limits the key to masked reads, as owners see customers, with no reveal).\n"+
+			"--allow-ip limits where the key may be used from; a request from elsewhere is refused\n"+
+			"(403 ip_not_allowed) and recorded in the audit trail. --expires ends it at a date.")
 	cf := addCommonFlags(fs)
 	name := fs.String("name", "", "what the key is for, e.g. shop-backend (required)")
 	scope := fs.String("scope", "", "comma-separated scopes (required)")
 	shop := fs.String("shop", vault.DefaultShop, "shop the key belongs to")
+	var allow []string
+	fs.Func("allow-ip", "a network (CIDR) or address the key may be used from; repeatable or comma-separated (default: anywhere)", func(v string) error {
+		allow = append(allow, strings.Split(v, ",")...)
+		return nil
+	})
+	expires := fs.String("expires", "", "when the key stops working: a date (2026-03-31, end of that day UTC), an RFC 3339 time, or a duration from now (2160h)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,6 +45,22 @@ func runAPIKeyCreate(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return UsageError{Msg: "--scope: " + err.Error()}
 	}
+	var lim access.KeyLimits
+	for _, a := range allow {
+		if strings.TrimSpace(a) == "" {
+			continue
+		}
+		p, err := access.ParseCIDR(a)
+		if err != nil {
+			return UsageError{Msg: "--allow-ip: " + err.Error()}
+		}
+		lim.AllowIPs = append(lim.AllowIPs, p)
+	}
+	if *expires != "" {
+		if lim.Expires, err = parseExpiry(*expires, time.Now()); err != nil {
+			return UsageError{Msg: "--expires: " + err.Error()}
+		}
+	}
 	s, err := openFromFlags(ctx, e, cf)
 	if err != nil {
 		return err
@@ -44,7 +70,7 @@ func runAPIKeyCreate(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.api.Create(ctx, shopID, *name, scopes)
+	_, secret, err := s.api.CreateLimited(ctx, shopID, *name, scopes, lim)
 	if err != nil {
 		return err
 	}
@@ -73,13 +99,19 @@ func runAPIKeyList(ctx context.Context, e *Env, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tCREATED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPES\tALLOWED IPS\tEXPIRES\tCREATED\tREVOKED")
 	for _, k := range keys {
-		rev := "-"
+		rev, exp, ips := "-", "-", "any"
 		if k.Revoked != nil {
 			rev = k.Revoked.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.Join(k.Scopes, ","), k.Created.Format(time.RFC3339), rev)
+		if k.Expires != nil {
+			exp = k.Expires.Format(time.RFC3339)
+		}
+		if len(k.AllowedIPs) > 0 {
+			ips = strings.Join(k.AllowedIPs, ",")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, strings.Join(k.Scopes, ","), ips, exp, k.Created.Format(time.RFC3339), rev)
 	}
 	return tw.Flush()
 }
@@ -116,4 +148,21 @@ func openFromFlags(ctx context.Context, e *Env, cf *commonFlags) (*services, err
 		return nil, err
 	}
 	return openServices(ctx, cfg)
+}
+
+// parseExpiry reads --expires: a date (the key works through that day, UTC), an RFC 3339
+// time, or a duration from now.
+func parseExpiry(v string, now time.Time) (time.Time, error) {
+	var t time.Time
+	if d, err := time.ParseDuration(v); err == nil {
+		t = now.Add(d)
+	} else if day, err := time.Parse(time.DateOnly, v); err == nil {
+		t = day.AddDate(0, 0, 1)
+	} else if t, err = time.Parse(time.RFC3339, v); err != nil {
+		return time.Time{}, errors.New("give a date (2026-03-31), an RFC 3339 time or a duration (2160h)")
+	}
+	if !t.After(now) {
+		return time.Time{}, errors.New("the expiry must be in the future")
+	}
+	return t.UTC(), nil
 }

@@ -263,3 +263,30 @@ func TestShopAllowIP(t *testing.T) {
 		})
 	}
 }
+
+// Role changes and 2FA resets reach the owner through kinko user notices, by email; other
+// events (a staff member created) do not.
+func TestUserNotices(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runCLI(t, nil, "init", "--data", data, "--owner-email", "owner@example.jp"); code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	if _, errOut, code := runCLI(t, nil, "user", "add", "--data", data, "--email", "sup@example.jp", "--role", "support"); code != 0 {
+		t.Fatalf("user add: %s", errOut)
+	}
+	if out, _, code := runCLI(t, nil, "user", "notices", "--data", data); code != 0 || strings.Count(out, "\n") != 1 {
+		t.Fatalf("no notice yet: exit %d\n%s", code, out)
+	}
+	if _, errOut, code := runCLI(t, nil, "user", "set-role", "--data", data, "sup@example.jp", "shipping"); code != 0 {
+		t.Fatalf("set-role: %s", errOut)
+	}
+	if _, errOut, code := runCLI(t, nil, "user", "reset-2fa", "--data", data, "sup@example.jp"); code != 0 {
+		t.Fatalf("reset-2fa: %s", errOut)
+	}
+	out, errOut, code := runCLI(t, nil, "user", "notices", "--data", data)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || !strings.Contains(lines[1], "staff.2fa_reset") || !strings.Contains(lines[2], "staff.role_changed") ||
+		!strings.Contains(lines[2], "sup@example.jp") || !strings.Contains(lines[2], "support→shipping") {
+		t.Fatalf("notices: exit %d, stderr %q\n%s", code, errOut, out)
+	}
+}

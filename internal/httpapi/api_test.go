@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,6 +39,7 @@ type apiEnv struct {
 	db    *store.DB
 	v     *vault.Vault
 	staff *access.Staff
+	trail *audit.Trail
 	shopA string
 }
 
@@ -64,20 +66,25 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 	e := &apiEnv{keys: map[string]string{}, log: &syncBuf{}, db: db, v: v}
 	shopA, _ := v.CreateShop(ctx, "shop-a")
 	shopB, _ := v.CreateShop(ctx, "shop-b")
+	office, _ := access.ParseCIDR("192.0.2.0/24") // the test server's clients are on loopback
 	for label, spec := range map[string]struct {
 		shop   string
 		scopes []string
+		limits access.KeyLimits
 	}{
-		"all":       {shopA.ID, access.AllScopes},
-		"read":      {shopA.ID, []string{access.ScopeCustomersRead}},
-		"write":     {shopA.ID, []string{access.ScopeCustomersWrite, access.ScopeCustomersRead}},
-		"other":     {shopB.ID, access.AllScopes},
-		"revoked":   {shopA.ID, access.AllScopes},
-		"checking":  {shopA.ID, []string{access.ScopeCheck}},
-		"writeonly": {shopA.ID, []string{access.ScopeCustomersWrite}},
-		"metrics":   {shopA.ID, []string{access.ScopeMetrics}},
+		"masked":    {shopA.ID, []string{access.ScopeCustomersReadMasked}, access.KeyLimits{}},
+		"office":    {shopA.ID, []string{access.ScopeCustomersRead}, access.KeyLimits{AllowIPs: []netip.Prefix{office}}},
+		"loopback":  {shopA.ID, []string{access.ScopeCustomersRead}, access.KeyLimits{AllowIPs: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}},
+		"all":       {shopA.ID, access.AllScopes, access.KeyLimits{}},
+		"read":      {shopA.ID, []string{access.ScopeCustomersRead}, access.KeyLimits{}},
+		"write":     {shopA.ID, []string{access.ScopeCustomersWrite, access.ScopeCustomersRead}, access.KeyLimits{}},
+		"other":     {shopB.ID, access.AllScopes, access.KeyLimits{}},
+		"revoked":   {shopA.ID, access.AllScopes, access.KeyLimits{}},
+		"checking":  {shopA.ID, []string{access.ScopeCheck}, access.KeyLimits{}},
+		"writeonly": {shopA.ID, []string{access.ScopeCustomersWrite}, access.KeyLimits{}},
+		"metrics":   {shopA.ID, []string{access.ScopeMetrics}, access.KeyLimits{}},
 	} {
-		id, secret, err := keys.Create(ctx, spec.shop, label, spec.scopes)
+		id, secret, err := keys.CreateLimited(ctx, spec.shop, label, spec.scopes, spec.limits)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,6 +96,7 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 	logger := slog.New(slog.NewJSONHandler(e.log, nil))
 	e.staff = access.NewStaff(db, kr, access.StaffOptions{})
 	e.shopA = shopA.ID
+	e.trail = trail
 	srv := httpapi.New(httpapi.Config{Vault: v, Keys: keys, Staff: e.staff, Trail: trail, DB: db, Log: logger, Ready: db.Ping})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -379,4 +387,63 @@ func TestCheck(t *testing.T) {
 	if r := e.do(t, "metrics", "GET", "/metrics", nil); r.status != 200 || !bytes.Contains(r.body, []byte("kinko_card_numbers_refused_total")) {
 		t.Fatalf("metrics: %d", r.status)
 	}
+}
+
+// API keys' own limits: a key limited to masked reads sees what owners see and reveals
+// nothing; a key used from outside its allow-list is refused and the refusal recorded.
+func TestKeyLimitsOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		t.Parallel()
+		e := newAPI(t, b)
+		r := e.do(t, "write", "POST", "/v1/customers", hanako)
+		var created struct{ ID string }
+		json.Unmarshal(r.body, &created)
+		if r.status != 201 {
+			t.Fatalf("create: %d", r.status)
+		}
+		r = e.do(t, "masked", "GET", "/v1/customers/"+created.ID, nil)
+		var rec map[string]any
+		json.Unmarshal(r.body, &rec)
+		if r.status != 200 || rec["masked"] != true || rec["email"] != "h***@example.jp" {
+			t.Fatalf("masked read: %d %v", r.status, rec["email"])
+		}
+		for _, clear := range []string{pName, pEmail, pPhone, pLine1, "1985-04-01"} {
+			if bytes.Contains(r.body, []byte(clear)) {
+				t.Fatal("a masked key's read shows a clear value")
+			}
+		}
+		if r = e.do(t, "masked", "GET", "/v1/customers?email="+pEmail, nil); r.status != 200 || !bytes.Contains(r.body, []byte(created.ID)) || bytes.Contains(r.body, []byte(pEmail)) {
+			t.Fatalf("masked search: %d", r.status)
+		}
+		if r = e.do(t, "masked", "POST", "/v1/customers/"+created.ID+"/reveal", map[string]any{"fields": []string{"email"}, "reason": "問い合わせ番号1234の対応のため"}); r.status != 403 || bytes.Contains(r.body, []byte(pEmail)) {
+			t.Fatalf("masked key reveal: %d", r.status)
+		}
+		if r = e.do(t, "masked", "PATCH", "/v1/customers/"+created.ID, `{"phone":"03-1234-5678"}`); r.status != 403 {
+			t.Fatalf("masked key write: %d", r.status)
+		}
+
+		if r = e.do(t, "loopback", "GET", "/v1/customers/"+created.ID, nil); r.status != 200 || !bytes.Contains(r.body, []byte(pEmail)) {
+			t.Fatalf("key inside its allow-list: %d", r.status)
+		}
+		for range 2 { // uncached, then cached
+			if r = e.do(t, "office", "GET", "/v1/customers/"+created.ID, nil); r.status != 403 || r.code() != "ip_not_allowed" || bytes.Contains(r.body, []byte(pEmail)) {
+				t.Fatalf("key outside its allow-list: %d %s", r.status, r.code())
+			}
+		}
+		evs, err := e.trail.Query(context.Background(), audit.Filter{Action: httpapi.ActionKeyIPRefused})
+		if err != nil || len(evs) != 2 || evs[0].ActorIP != "127.0.0.1" || evs[0].Outcome != audit.Refused || !strings.HasPrefix(evs[0].Actor, "key:") {
+			t.Fatalf("refusals recorded: %d, %v", len(evs), err)
+		}
+		if r = e.do(t, "all", "GET", "/v1/audit?notices=everything", nil); r.status != 400 || r.code() != "invalid_query" {
+			t.Fatalf("notices=everything: %d", r.status)
+		}
+		e.trail.Append(context.Background(), audit.Event{Actor: "staff:stf_x", Action: string(access.NoticeRoleChanged), Shop: e.shopA, Reason: "support→admin", Outcome: audit.OK})
+		if r = e.do(t, "all", "GET", "/v1/audit?notices=owner", nil); r.status != 200 || !bytes.Contains(r.body, []byte(`"staff.role_changed"`)) || bytes.Contains(r.body, []byte(httpapi.ActionKeyIPRefused)) {
+			t.Fatalf("notices=owner: %d %s", r.status, r.body)
+		}
+		evs, err = e.trail.Query(context.Background(), audit.Filter{Action: audit.ActionReveal})
+		if err != nil || len(evs) != 1 || evs[0].Outcome != audit.Denied {
+			t.Fatalf("the masked key's reveal is recorded as denied: %d, %v", len(evs), err)
+		}
+	})
 }

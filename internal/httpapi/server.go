@@ -225,12 +225,32 @@ func (s *Server) authenticate(r *http.Request) (caller, error) {
 		}
 		return caller{sess: &sess, actor: vault.Actor{Shop: sess.Shop, ID: "staff:" + sess.StaffID, Role: sess.Role, IP: ip, RequestID: rid}}, nil
 	}
-	p, err := s.keys.Authenticate(r.Context(), secret)
+	p, err := s.keys.Authenticate(r.Context(), secret, ip)
+	var refused *access.KeyIPRefusedError
+	if errors.As(err, &refused) {
+		// Recorded like a staff login from outside the allow-list; if the record cannot be
+		// written the answer is 503, as for every unrecorded action.
+		k := refused.Principal
+		if s.trail != nil {
+			ev := audit.Event{Actor: "key:" + k.KeyID, ActorIP: ip, Action: ActionKeyIPRefused, Shop: k.Shop, Outcome: audit.Refused, RequestID: rid}
+			if err := s.trail.AppendRead(r.Context(), ev); err != nil {
+				return caller{}, fmt.Errorf("%w: %v", vault.ErrAuditUnavailable, err)
+			}
+		}
+		return caller{}, errorf(http.StatusForbidden, "ip_not_allowed", "this API key may not be used from this network")
+	}
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{key: &p, actor: vault.Actor{Shop: p.Shop, ID: "key:" + p.KeyID, IP: ip, RequestID: rid}}, nil
+	a := vault.Actor{Shop: p.Shop, ID: "key:" + p.KeyID, IP: ip, RequestID: rid}
+	if p.MaskedReads() {
+		a.Role = access.RoleMaskedKey // the vault masks what it reads and refuses reveals
+	}
+	return caller{key: &p, actor: a}, nil
 }
+
+// ActionKeyIPRefused is the audit action of an API key used from outside its allow-list.
+const ActionKeyIPRefused = "apikey.ip_refused"
 
 // clientIP is the peer address without its port. kinko does not trust X-Forwarded-For:
 // behind a proxy, the proxy's address is what is recorded (docs/operations.md).

@@ -195,7 +195,18 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request, c caller) err
 		limit = 100
 	}
 	f.Limit = auditScan
-	events, err := s.trail.Query(r.Context(), f)
+	var events []audit.Event
+	var err error
+	switch q.Get("notices") {
+	case "":
+		events, err = s.trail.Query(r.Context(), f)
+	case "owner":
+		// What the owner should see (issue 5): new IP or device, 2FA reset, role change,
+		// and the attacks (lockouts, throttling, allow-list refusals).
+		events, err = s.trail.QueryActions(r.Context(), f, access.OwnerNoticeKinds())
+	default:
+		return errorf(http.StatusBadRequest, "invalid_query", "notices must be owner")
+	}
 	if err != nil {
 		return err
 	}

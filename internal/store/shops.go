@@ -96,13 +96,21 @@ type APIKey struct {
 	Scopes  []string
 	Created time.Time
 	Revoked *time.Time
+	// AllowedIPs limits where the key may be used from (canonical CIDRs); empty: anywhere.
+	AllowedIPs []string
+	// Expires is when the key stops working; nil: never.
+	Expires *time.Time
 }
 
 // CreateAPIKey inserts a key.
 func (db *DB) CreateAPIKey(ctx context.Context, k APIKey) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, shop_id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-			k.ID, k.Shop, k.Name, k.Hash, strings.Join(k.Scopes, " "), micros(k.Created))
+		var expires sql.NullInt64
+		if k.Expires != nil {
+			expires = sql.NullInt64{Int64: micros(*k.Expires), Valid: true}
+		}
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO api_keys (id, shop_id, name, hash, scopes, created_at, allowed_ips, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			k.ID, k.Shop, k.Name, k.Hash, strings.Join(k.Scopes, " "), micros(k.Created), strings.Join(k.AllowedIPs, " "), expires)
 		return err
 	})
 }
@@ -110,10 +118,11 @@ func (db *DB) CreateAPIKey(ctx context.Context, k APIKey) error {
 // APIKeyByHash finds a key that is not revoked by the hash of its secret.
 func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error) {
 	var k APIKey
-	var scopes string
+	var scopes, ips string
 	var created int64
-	err := db.queryRow(ctx, `SELECT id, shop_id, name, hash, scopes, created_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.Shop, &k.Name, &k.Hash, &scopes, &created)
+	var expires sql.NullInt64
+	err := db.queryRow(ctx, `SELECT id, shop_id, name, hash, scopes, created_at, allowed_ips, expires_at FROM api_keys WHERE hash = ? AND revoked_at IS NULL`, hash).
+		Scan(&k.ID, &k.Shop, &k.Name, &k.Hash, &scopes, &created, &ips, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return APIKey{}, ErrNotFound
 	}
@@ -122,12 +131,17 @@ func (db *DB) APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error) {
 	}
 	k.Scopes = strings.Fields(scopes)
 	k.Created = fromMicros(created)
+	k.AllowedIPs = strings.Fields(ips)
+	if expires.Valid {
+		t := fromMicros(expires.Int64)
+		k.Expires = &t
+	}
 	return k, nil
 }
 
 // APIKeys lists a shop's keys (revoked ones too), oldest first.
 func (db *DB) APIKeys(ctx context.Context, shop string) ([]APIKey, error) {
-	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, shop_id, name, hash, scopes, created_at, revoked_at FROM api_keys WHERE shop_id = ? ORDER BY created_at, id`), shop)
+	rows, err := db.r.QueryContext(ctx, db.q(`SELECT id, shop_id, name, hash, scopes, created_at, revoked_at, allowed_ips, expires_at FROM api_keys WHERE shop_id = ? ORDER BY created_at, id`), shop)
 	if err != nil {
 		return nil, err
 	}
@@ -135,13 +149,17 @@ func (db *DB) APIKeys(ctx context.Context, shop string) ([]APIKey, error) {
 	var out []APIKey
 	for rows.Next() {
 		var k APIKey
-		var scopes string
+		var scopes, ips string
 		var created int64
-		var revoked sql.NullInt64
-		if err := rows.Scan(&k.ID, &k.Shop, &k.Name, &k.Hash, &scopes, &created, &revoked); err != nil {
+		var revoked, expires sql.NullInt64
+		if err := rows.Scan(&k.ID, &k.Shop, &k.Name, &k.Hash, &scopes, &created, &revoked, &ips, &expires); err != nil {
 			return nil, err
 		}
-		k.Scopes, k.Created = strings.Fields(scopes), fromMicros(created)
+		k.Scopes, k.Created, k.AllowedIPs = strings.Fields(scopes), fromMicros(created), strings.Fields(ips)
+		if expires.Valid {
+			t := fromMicros(expires.Int64)
+			k.Expires = &t
+		}
 		if revoked.Valid {
 			t := fromMicros(revoked.Int64)
 			k.Revoked = &t
