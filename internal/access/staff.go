@@ -400,10 +400,14 @@ func (s *Staff) NewSetupLink(ctx context.Context, shop, email string) (string, e
 		return "", err
 	}
 	exp := s.now().UTC().Add(SetupLinkTTL)
-	if _, err := s.update(ctx, shop, email, func(st *store.Staff) error {
+	st, err := s.update(ctx, shop, email, func(st *store.Staff) error {
 		st.SetupHash, st.SetupExpires = hash, exp
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := s.notify(ctx, Notice{Kind: NoticeSetupLinkIssued, Shop: shop, StaffID: st.ID}); err != nil {
 		return "", err
 	}
 	return token, nil
