@@ -1,0 +1,272 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
+	"github.com/kinko-jp/kinko/internal/store/storetest"
+	"github.com/kinko-jp/kinko/internal/vault"
+)
+
+// The test customer. None of its values appears in the console's own texts (help texts and
+// examples), so finding one in a page means the page shows the customer's data.
+const (
+	cName     = "鈴木 一郎"
+	cKana     = "スズキ イチロウ"
+	cEmail    = "ichiro.suzuki@kinko-test.jp"
+	cPhone    = "080-2345-6789"
+	cPostal   = "150-0001"
+	cPref     = "東京都"
+	cCity     = "渋谷区"
+	cLine1    = "神宮前9-8-7"
+	cLine2    = "テストビル305"
+	cBirth    = "1979-11-23"
+	cGender   = "female"
+	cAttrKey  = "rank"
+	cAttrVal  = "platinum"
+	cMaskMail = "i***@kinko-test.jp"
+	cMaskTel  = "***-****-6789"
+	cMaskName = "鈴**"
+	cMaskZip  = "150-****"
+)
+
+func ptr(s string) *string { return &s }
+
+func testInput() vault.Input {
+	return vault.Input{Name: ptr(cName), NameKana: ptr(cKana), Email: ptr(cEmail), Phone: ptr(cPhone), PostalCode: ptr(cPostal),
+		Address:   &vault.Address{Prefecture: cPref, City: cCity, Line1: cLine1, Line2: cLine2},
+		BirthDate: ptr(cBirth), Gender: ptr(cGender), Attributes: map[string]string{cAttrKey: cAttrVal}}
+}
+
+// customer creates a customer in shop through an API-key actor and returns its id.
+func (e *env) customer(t testing.TB, shop string, in vault.Input) string {
+	t.Helper()
+	rec, err := e.vault.Create(context.Background(), vault.Actor{Shop: shop, ID: "key:test"}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.ID
+}
+
+// whole reads a customer whole (as an API key), to check what is stored.
+func (e *env) whole(t testing.TB, shop, id string) *vault.Record {
+	t.Helper()
+	rec, err := e.vault.Get(context.Background(), vault.Actor{Shop: shop, ID: "key:test"}, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func (e *env) events(t testing.TB, f audit.Filter) []audit.Event {
+	t.Helper()
+	evs, err := e.trail.Query(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func staffActor(t testing.TB, e *env, email string) string {
+	t.Helper()
+	m, err := e.staff.Get(context.Background(), e.shop, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "staff:" + m.ID
+}
+
+func mustHave(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s: %q missing", what, w)
+		}
+	}
+}
+
+func mustNotHave(t *testing.T, what, body string, nots ...string) {
+	t.Helper()
+	for _, n := range nots {
+		if strings.Contains(body, n) {
+			t.Errorf("%s: %q must not appear", what, n)
+		}
+	}
+}
+
+// TestCustomerPagesPerRole: for each role, what the detail and search pages show and what
+// they must not; the auditor sees no customer page at all. On SQLite and PostgreSQL.
+func TestCustomerPagesPerRole(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, be storetest.Backend) {
+		e := newEnv(t, be)
+		id := e.customer(t, e.shop, testInput())
+		band := access.AgeBand(cBirth, time.Now())
+		clear := []string{cName, cKana, cEmail, cPhone, cPostal, cLine1, cLine2, cBirth}
+		cases := []struct {
+			role         access.Role
+			detail, list []string // must appear (list: in the search results)
+			not          []string // must appear in neither
+			actions      []string // links and forms the role gets
+			noActions    []string
+		}{
+			{role: access.RoleOwner, detail: []string{cMaskName, cMaskMail, cMaskTel, cMaskZip, cPref, cCity, band, cGender, cAttrKey, cAttrVal},
+				list: []string{cMaskName, cMaskMail, cMaskTel, cPref, band}, not: clear,
+				actions: []string{"/reveal", "/edit", "/delete"}},
+			{role: access.RoleAdmin, detail: []string{cMaskName, cMaskMail, cMaskTel, cMaskZip, cPref, cCity, band, cGender, cAttrVal},
+				list: []string{cMaskName, cMaskMail, cMaskTel}, not: clear,
+				actions: []string{"/reveal", "/edit", "/delete"}},
+			{role: access.RoleSupport, detail: []string{cName, cKana, cMaskMail, cMaskTel, cPref, cCity},
+				list:    []string{cName, cKana, cMaskMail, cMaskTel, cPref, cCity},
+				not:     []string{cEmail, cPhone, cPostal, cMaskZip, cLine1, cLine2, cBirth, band, cGender, cAttrVal},
+				actions: []string{"/reveal", "/edit"}, noActions: []string{"/delete"}},
+			{role: access.RoleShipping, detail: []string{cName, cKana, cPhone, cPostal, cPref, cCity, cLine1, cLine2},
+				list:      []string{cName, cPhone, cPref, cCity},
+				not:       []string{cEmail, cMaskMail, "@kinko-test.jp", cBirth, band, cGender, cAttrVal},
+				noActions: []string{"/reveal", "/edit", "/delete"}},
+			{role: access.RoleMarketing, detail: []string{cPref, band, cGender, cAttrKey, cAttrVal},
+				list:      []string{cPref, band, cGender},
+				not:       []string{cName, cKana, "鈴", "スズキ", "@kinko-test.jp", cMaskTel, cPhone, cCity, cLine1, cLine2, cPostal, cMaskZip, cBirth},
+				noActions: []string{"/reveal", "/edit", "/delete"}},
+		}
+		for _, c := range cases {
+			t.Run(string(c.role), func(t *testing.T) {
+				b := e.loginAs(t, string(c.role)+"@example.jp", c.role)
+				p := b.get("/console/customers/" + id)
+				if p.status != http.StatusOK || p.header.Get("Cache-Control") != "no-store" {
+					t.Fatalf("detail: %d %q", p.status, p.header.Get("Cache-Control"))
+				}
+				mustHave(t, "detail", p.body, append(c.detail, id)...)
+				mustNotHave(t, "detail", p.body, c.not...)
+				mustHave(t, "detail actions", p.body, c.actions...)
+				mustNotHave(t, "detail actions", p.body, c.noActions...)
+				if !strings.Contains(p.body, "<title>顧客詳細 |") {
+					t.Error("detail: title is not the fixed page name")
+				}
+
+				b.get("/console/customers")
+				p = b.post("/console/customers", url.Values{"field": {"email"}, "q": {"  ICHIRO.Suzuki@KINKO-TEST.jp "}})
+				if p.status != http.StatusOK {
+					t.Fatalf("search: %d", p.status)
+				}
+				mustHave(t, "search", p.body, append(c.list, `href="/console/customers/`+id+`"`)...)
+				mustNotHave(t, "search", p.body, c.not...)
+				// The results page repeats the term in its form (a POSTed body), never as it was stored.
+				mustNotHave(t, "search", p.body, cEmail)
+			})
+		}
+		t.Run("auditor", func(t *testing.T) {
+			b := e.loginAs(t, "auditor@example.jp", access.RoleAuditor)
+			for _, p := range []page{b.get("/console/customers"), b.get("/console/customers/" + id),
+				b.post("/console/customers", url.Values{"field": {"email"}, "q": {cEmail}}),
+				b.post("/console/customers/"+id+"/reveal", url.Values{"field": {"email"}, "reason": {"監査のため内容を確認します"}}),
+				b.get("/console/customers/" + id + "/edit"), b.get("/console/customers/" + id + "/delete")} {
+				if p.status != http.StatusForbidden {
+					t.Errorf("auditor: %d, want 403", p.status)
+				}
+				mustNotHave(t, "auditor", p.body, append(clear, cMaskMail, cMaskTel, cPref)...)
+			}
+			if p := b.get("/console/dashboard"); strings.Contains(p.body, `href="/console/customers"`) {
+				t.Error("the auditor's menu offers customers")
+			}
+			for _, ev := range e.events(t, audit.Filter{Actor: staffActor(t, e, "auditor@example.jp")}) {
+				if ev.Action == audit.ActionRead || ev.Action == audit.ActionSearch || (ev.Action == audit.ActionReveal && ev.Outcome == audit.OK) {
+					t.Errorf("the auditor read a customer: %+v", ev)
+				}
+			}
+		})
+		// Every read above is on record, by member.
+		if evs := e.events(t, audit.Filter{Customer: id, Action: audit.ActionRead, Actor: staffActor(t, e, "support@example.jp")}); len(evs) != 1 {
+			t.Errorf("support's read recorded %d times, want 1", len(evs))
+		}
+		if evs := e.events(t, audit.Filter{Action: audit.ActionSearch, Actor: staffActor(t, e, "marketing@example.jp")}); len(evs) != 1 ||
+			len(evs[0].Customers) != 1 || evs[0].Customers[0] != id || len(evs[0].Query) == 0 {
+			t.Errorf("marketing's search: %+v", evs)
+		}
+		mustNotHave(t, "log", e.log.String(), append(clear, "ICHIRO", "ichiro")...)
+	})
+}
+
+var hrefRE = regexp.MustCompile(`(?:href|action|src)="([^"]*)"`)
+
+// TestCustomerSearchNoURL: a search term is in no URL (no redirect, no link, no form
+// action) and not in the log, also when the results span pages.
+func TestCustomerSearchNoURL(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	var ids []string
+	for i := range 25 {
+		in := vault.Input{Name: ptr("佐藤 花子"), Email: ptr(fmt.Sprintf("hanako%02d@kinko-test.jp", i))}
+		ids = append(ids, e.customer(t, e.shop, in))
+	}
+	e.customer(t, e.shop, vault.Input{Name: ptr("佐藤 次郎")})
+	b := e.loginAs(t, "search.owner@example.jp", access.RoleOwner)
+	b.get("/console/customers")
+	term := "佐藤　花子" // full-width space: normalised as the API does
+	var pages []page
+	p1 := b.post("/console/customers", url.Values{"field": {"name"}, "q": {term}})
+	p2 := b.post("/console/customers", url.Values{"field": {"name"}, "q": {term}, "page": {"2"}})
+	pages = append(pages, p1, p2)
+	if p1.status != 200 || p2.status != 200 {
+		t.Fatalf("search: %d, %d", p1.status, p2.status)
+	}
+	count := func(p page) int { return strings.Count(p.body, `<a href="/console/customers/`) }
+	if count(p1) != 20 || count(p2) != 5 {
+		t.Fatalf("pages hold %d and %d results, want 20 and 5", count(p1), count(p2))
+	}
+	mustHave(t, "page 1", p1.body, "25件中 1〜20件目", "1 / 2 ページ", `name="page" value="2"`)
+	mustHave(t, "page 2", p2.body, "25件中 21〜25件目", `name="page" value="1"`)
+	// Page 2 shows results 21 to 25, none of page 1.
+	for _, id := range ids {
+		if strings.Contains(p1.body, id) == strings.Contains(p2.body, id) {
+			t.Errorf("customer %s is on both pages or on neither", id)
+		}
+	}
+	// A query string never searches.
+	pages = append(pages, b.get("/console/customers?field=name&q="+url.QueryEscape(term)))
+	if strings.Contains(pages[2].body, "件目") {
+		t.Error("a GET with the term in the query string searched")
+	}
+	pages = append(pages, b.post("/console/customers", url.Values{"field": {"email"}, "q": {"hanako03@kinko-test.jp"}}))
+	for i, p := range pages {
+		if p.location() != "" {
+			t.Errorf("page %d redirects to %q", i, p.location())
+		}
+		for _, m := range hrefRE.FindAllStringSubmatch(p.body, -1) {
+			for _, bad := range []string{term, "佐藤", "花子", url.QueryEscape(term), "%E4%BD%90", "hanako", "q="} {
+				if strings.Contains(m[1], bad) {
+					t.Errorf("page %d: URL %q holds the search term", i, m[1])
+				}
+			}
+		}
+	}
+	mustNotHave(t, "log", e.log.String(), "佐藤", "花子", "%E4%BD%90", "hanako")
+	// Each search is audited with the term's blind index, never the term.
+	for _, ev := range e.events(t, audit.Filter{Action: audit.ActionSearch}) {
+		if len(ev.Query) == 0 || strings.Contains(ev.Reason, "佐藤") {
+			t.Errorf("search event: %+v", ev)
+		}
+	}
+	// A card number typed into the search box is refused and not repeated.
+	card := "4111 1111 1111 1111"
+	p := b.post("/console/customers", url.Values{"field": {"phone"}, "q": {card}})
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "カード番号") {
+		t.Fatalf("card search: %d", p.status)
+	}
+	mustNotHave(t, "card search", p.body, card, "4111")
+	mustNotHave(t, "log", e.log.String(), "4111")
+	// An empty value asks for one.
+	if p := b.post("/console/customers", url.Values{"field": {"phone"}, "q": {"  "}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "検索する値を入力") {
+		t.Errorf("empty search: %d", p.status)
+	}
+	// No result.
+	if p := b.post("/console/customers", url.Values{"field": {"email"}, "q": {"nobody@kinko-test.jp"}}); !strings.Contains(p.body, "一致する顧客はいません") {
+		t.Error("no 'no result' message")
+	}
+}
