@@ -270,3 +270,101 @@ func TestCustomerSearchNoURL(t *testing.T) {
 		t.Error("no 'no result' message")
 	}
 }
+
+// TestCustomerReveal: support reveals a field with a reason and the trail names the member,
+// the field and the reason, never a value; a reason too short or holding personal data
+// re-shows the form without repeating it; a role that may not reveal gets no button, and
+// its forged POST is refused (403) and recorded as denied.
+func TestCustomerReveal(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	id := e.customer(t, e.shop, testInput())
+	path := "/console/customers/" + id + "/reveal"
+	sup := e.loginAs(t, "reveal.support@example.jp", access.RoleSupport)
+	supActor := staffActor(t, e, "reveal.support@example.jp")
+	sup.get("/console/customers/" + id)
+
+	reason := "お客様からの問い合わせ対応のため"
+	p := sup.post(path, url.Values{"field": {"email"}, "reason": {reason}})
+	if p.status != http.StatusOK || p.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("reveal: %d %q", p.status, p.header.Get("Cache-Control"))
+	}
+	shown := regexp.MustCompile(`data-hide-after="60" data-masked="` + regexp.QuoteMeta(cMaskMail) + `"[^>]*>` + regexp.QuoteMeta(cEmail) + ` `)
+	if !shown.MatchString(p.body) {
+		t.Error("the revealed email is not shown with its timer and masked form")
+	}
+	mustHave(t, "reveal", p.body, "監査ログに記録しました")
+	mustNotHave(t, "reveal", p.body, cPhone, cLine1, cPostal, cBirth)
+
+	evs := e.events(t, audit.Filter{Action: audit.ActionReveal, Customer: id})
+	if len(evs) != 1 {
+		t.Fatalf("%d reveal events, want 1", len(evs))
+	}
+	ev := evs[0]
+	if ev.Actor != supActor || ev.Reason != reason || ev.Outcome != audit.OK || strings.Join(ev.Fields, ",") != "email" || ev.Shop != e.shop {
+		t.Errorf("reveal event: %+v", ev)
+	}
+	mustNotHave(t, "reveal event", fmt.Sprintf("%+v", ev), cEmail, cName, cPhone)
+
+	// The whole address, and a field support does not see at all.
+	p = sup.post(path, url.Values{"field": {"address"}, "reason": {"配送先の確認依頼があったため"}})
+	mustHave(t, "address reveal", p.body, cPref+" "+cCity+" "+cLine1+" "+cLine2)
+	p = sup.post(path, url.Values{"field": {"postal_code"}, "reason": {"配送先の確認依頼があったため"}})
+	mustHave(t, "postal code reveal", p.body, cPostal, `data-masked="非表示"`)
+
+	// A reason too short, and one holding personal data: the form again, nothing revealed,
+	// the reason not repeated.
+	for _, c := range []struct{ reason, msg string }{
+		{"至急確認", "理由が短すぎます"},
+		{"お客様 " + cEmail + " からの問い合わせ", "個人情報"},
+	} {
+		p := sup.post(path, url.Values{"field": {"email"}, "reason": {c.reason}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, c.msg) || !strings.Contains(p.body, `<details class="reveal" open>`) {
+			t.Errorf("reason %q: %d, message or open form missing", c.reason, p.status)
+		}
+		mustNotHave(t, "refused reveal", p.body, c.reason, cEmail, "data-hide-after")
+	}
+	if evs := e.events(t, audit.Filter{Action: audit.ActionReveal, Customer: id}); len(evs) != 3 {
+		t.Errorf("%d reveal events after two refused reasons, want 3", len(evs))
+	}
+
+	// Support may not reveal the birth date: no button, and a forged POST is refused.
+	if p := sup.get("/console/customers/" + id); strings.Contains(p.body, `name="field" value="birth_date"`) {
+		t.Error("support is offered to reveal the birth date")
+	}
+	p = sup.post(path, url.Values{"field": {"birth_date"}, "reason": {"年齢確認のため必要になったため"}})
+	if p.status != http.StatusForbidden {
+		t.Errorf("support revealing the birth date: %d", p.status)
+	}
+	mustNotHave(t, "forbidden reveal", p.body, cBirth)
+
+	// Marketing and shipping have no reveal at all; their forged POSTs are refused and on record.
+	for _, role := range []access.Role{access.RoleMarketing, access.RoleShipping} {
+		email := "reveal." + string(role) + "@example.jp"
+		b := e.loginAs(t, email, role)
+		if p := b.get("/console/customers/" + id); strings.Contains(p.body, "/reveal") {
+			t.Errorf("%s is offered a reveal", role)
+		}
+		for _, reason := range []string{"キャンペーン分析のため必要", "短い"} {
+			p := b.post(path, url.Values{"field": {"email"}, "reason": {reason}})
+			if p.status != http.StatusForbidden {
+				t.Errorf("%s's forged reveal: %d, want 403", role, p.status)
+			}
+			mustNotHave(t, string(role)+" forged reveal", p.body, cEmail, cMaskMail)
+		}
+		evs := e.events(t, audit.Filter{Action: audit.ActionReveal, Actor: staffActor(t, e, email)})
+		if len(evs) != 1 || evs[0].Outcome != audit.Denied || evs[0].Customers[0] != id {
+			t.Errorf("%s's forged reveal on record: %+v", role, evs)
+		}
+	}
+	var denied int
+	for _, ev := range e.events(t, audit.Filter{Action: audit.ActionReveal}) {
+		if ev.Outcome == audit.Denied {
+			denied++
+		}
+		mustNotHave(t, "reveal events", fmt.Sprintf("%+v", ev), cEmail, cPhone, cLine1)
+	}
+	if denied != 3 {
+		t.Errorf("%d denied reveals on record, want 3 (support birth date, marketing, shipping)", denied)
+	}
+	mustNotHave(t, "log", e.log.String(), cEmail, cPhone, cLine1, cPostal, reason)
+}
