@@ -495,7 +495,7 @@ var customerMessages = map[string][2]string{
 
 	"cust.hint.email":       {"例：taro@example.jp", "For example taro@example.jp"},
 	"cust.hint.phone":       {"数字とハイフンで入力してください（例：090-1234-5678）。", "Digits with optional hyphens, for example 090-1234-5678."},
-	"cust.hint.postal_code": {"7桁で入力してください（例：150-0001）。", "7 digits, for example 150-0001."},
+	"cust.hint.postal_code": {"7桁で入力してください（例：106-0032）。", "7 digits, for example 106-0032."},
 	"cust.hint.birth_date":  {"実在する過去の日付を入力してください（例：1985-04-01）。", "A real date in the past, for example 1985-04-01."},
 	"cust.hint.attributes":  {"1行に1つ、「キー=値」の形で入力します（例：rank=gold）。入力した内容で属性全体を置き換えます。", "One per line as key=value (for example rank=gold); replaces all attributes."},
 

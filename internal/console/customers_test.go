@@ -368,3 +368,138 @@ func TestCustomerReveal(t *testing.T) {
 	}
 	mustNotHave(t, "log", e.log.String(), cEmail, cPhone, cLine1, cPostal, reason)
 }
+
+// TestCustomerEdit: the form shows no value the role does not see in clear; a card number
+// typed into any field is refused by the vault (422, nothing stored, not repeated, on
+// record); other mistakes name the field; empty inputs keep; changes are audited.
+func TestCustomerEdit(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	ctx := context.Background()
+	id := e.customer(t, e.shop, testInput())
+	edit := "/console/customers/" + id + "/edit"
+	sup := e.loginAs(t, "edit.support@example.jp", access.RoleSupport)
+	supActor := staffActor(t, e, "edit.support@example.jp")
+
+	p := sup.get(edit)
+	if p.status != http.StatusOK {
+		t.Fatalf("edit page: %d", p.status)
+	}
+	mustHave(t, "edit page", p.body, `placeholder="変更する場合のみ入力"`, `value="`+cName+`"`, cMaskMail, cMaskTel)
+	mustNotHave(t, "edit page", p.body, cEmail, cPhone, cPostal, cLine1, cLine2, cBirth, cGender, cAttrVal, `name="attributes"`)
+	unchanged := func(what string) {
+		t.Helper()
+		rec := e.whole(t, e.shop, id)
+		if *rec.Phone != cPhone || *rec.Email != cEmail || rec.Address.Line1 != cLine1 || rec.Address.City != cCity || *rec.Name != cName {
+			t.Errorf("%s: the record changed: %+v", what, rec.Input)
+		}
+	}
+
+	// A card number, in the phone field or hidden in an address line.
+	for _, c := range []struct {
+		form  url.Values
+		field string
+	}{
+		{url.Values{"phone": {"4111-1111-1111-1111"}, "email": {"new.mail@kinko-test.jp"}}, "電話番号"},
+		{url.Values{"prefecture": {cPref}, "city": {cCity}, "line1": {"４１１１ １１１１ １１１１ １１１１"}}, "番地"},
+	} {
+		p := sup.post(edit, c.form)
+		if p.status != http.StatusUnprocessableEntity {
+			t.Fatalf("card number: %d, want 422", p.status)
+		}
+		mustHave(t, "card refused", p.body, "カード番号と思われる値が含まれているため保存できません", "対象の項目："+c.field)
+		mustNotHave(t, "card refused", p.body, "4111", "４１１１", "new.mail", cEmail, cPhone)
+		unchanged("card number")
+	}
+	refused := e.events(t, audit.Filter{Action: audit.ActionCardRefused, Actor: supActor})
+	if len(refused) != 2 {
+		t.Errorf("%d card refusals on record, want 2", len(refused))
+	}
+	for _, ev := range refused {
+		mustNotHave(t, "refusal event", fmt.Sprintf("%+v", ev), "4111", "１１１１")
+	}
+
+	// Other mistakes: the field is named, what was typed into it is not repeated.
+	for _, c := range []struct {
+		form      url.Values
+		msg, gone string
+	}{
+		{url.Values{"email": {"not-an-email-address"}}, "対象の項目：メールアドレス", "not-an-email-address"},
+		{url.Values{"postal_code": {"12-34"}}, "対象の項目：郵便番号", "12-34"},
+		{url.Values{"birth_date": {"2001-02-30"}}, "対象の項目：生年月日", "2001-02-30"},
+		{url.Values{"city": {"港区"}}, "都道府県・市区町村・番地をすべて入力", ""},
+		{url.Values{"phone": {"03-1234-0000"}, "clear": {"phone"}}, "どちらか一方", ""},
+	} {
+		p := sup.post(edit, c.form)
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, c.msg) {
+			t.Errorf("%v: %d, %q missing", c.form, p.status, c.msg)
+		}
+		if c.gone != "" {
+			mustNotHave(t, "invalid input", p.body, c.gone)
+		}
+		unchanged(fmt.Sprint(c.form))
+	}
+
+	// Nothing changed: the prefilled name as it was, empty inputs.
+	p = sup.post(edit, url.Values{"name": {cName}, "email": {""}})
+	if p.status != http.StatusSeeOther || p.location() != "/console/customers/"+id+"?m=nochange" {
+		t.Fatalf("no change: %d → %q", p.status, p.location())
+	}
+	unchanged("no change")
+
+	// A real change: phone and the whole address; everything else kept.
+	p = sup.post(edit, url.Values{"phone": {"03-9876-5432"}, "prefecture": {cPref}, "city": {"港区"}, "line1": {"六本木1-1-1"}})
+	if p.status != http.StatusSeeOther || p.location() != "/console/customers/"+id+"?m=saved" {
+		t.Fatalf("save: %d → %q %s", p.status, p.location(), p.body)
+	}
+	rec := e.whole(t, e.shop, id)
+	if *rec.Phone != "03-9876-5432" || *rec.Email != cEmail || *rec.Name != cName || *rec.BirthDate != cBirth ||
+		*rec.Address != (vault.Address{Prefecture: cPref, City: "港区", Line1: "六本木1-1-1"}) || rec.Attributes[cAttrKey] != cAttrVal {
+		t.Errorf("after save: %+v %+v", rec.Input, rec.Address)
+	}
+	if p := sup.get(p.location()); !strings.Contains(p.body, "保存しました") || strings.Contains(p.body, "03-9876-5432") {
+		t.Error("after save: no notice, or the new phone shown in clear to support")
+	}
+	updates := e.events(t, audit.Filter{Action: audit.ActionUpdate, Customer: id})
+	if len(updates) != 1 || updates[0].Actor != supActor || strings.Join(updates[0].Fields, ",") != "address,phone" {
+		t.Errorf("update events: %+v", updates)
+	}
+	mustNotHave(t, "update event", fmt.Sprintf("%+v", updates), "03-9876-5432", "六本木", "港区")
+
+	// Removing a value.
+	if p := sup.post(edit, url.Values{"clear": {"gender"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("clear gender: %d", p.status)
+	}
+	if rec := e.whole(t, e.shop, id); rec.Gender != nil {
+		t.Errorf("gender not removed: %q", *rec.Gender)
+	}
+
+	// An owner sees masked values too (empty inputs) and edits the attributes it sees.
+	owner := e.loginAs(t, "edit.owner@example.jp", access.RoleOwner)
+	p = owner.get(edit)
+	mustHave(t, "owner edit page", p.body, cAttrKey+"="+cAttrVal, cMaskMail, cMaskName)
+	mustNotHave(t, "owner edit page", p.body, cEmail, cName, cBirth, "03-9876-5432", "六本木")
+	if p := owner.post(edit, url.Values{"attributes": {"rank=gold\r\nsegment = vip\r\n"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("attributes: %d", p.status)
+	}
+	if rec := e.whole(t, e.shop, id); len(rec.Attributes) != 2 || rec.Attributes["rank"] != "gold" || rec.Attributes["segment"] != "vip" {
+		t.Errorf("attributes: %v", rec.Attributes)
+	}
+
+	// Roles that may not write: no link, 403.
+	for _, role := range []access.Role{access.RoleShipping, access.RoleMarketing} {
+		b := e.loginAs(t, "edit."+string(role)+"@example.jp", role)
+		if p := b.get("/console/customers/" + id); strings.Contains(p.body, "/edit") {
+			t.Errorf("%s is offered the edit page", role)
+		}
+		if p := b.get(edit); p.status != http.StatusForbidden {
+			t.Errorf("%s edit page: %d", role, p.status)
+		}
+		if p := b.post(edit, url.Values{"phone": {"03-1111-2222"}}); p.status != http.StatusForbidden {
+			t.Errorf("%s edit: %d", role, p.status)
+		}
+	}
+	if rec, _ := e.vault.Get(ctx, vault.Actor{Shop: e.shop, ID: "key:test"}, id); *rec.Phone != "03-9876-5432" {
+		t.Error("a role without write changed the phone")
+	}
+	mustNotHave(t, "log", e.log.String(), "4111", "１１１１", cEmail, "03-9876-5432", "not-an-email")
+}
