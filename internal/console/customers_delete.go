@@ -35,8 +35,9 @@ func (s *Server) customerDeleteSubmit(w http.ResponseWriter, r *http.Request, rc
 	if err != nil {
 		return err
 	}
-	typed := strings.ToLower(strings.TrimSpace(jptext.Fold(r.PostFormValue("confirm"))))
-	typed = strings.TrimSuffix(typed, "…")
+	// As people type it: any case, full or half width, with or without the ellipsis shown
+	// after it (which width folding turns into "...").
+	typed := strings.TrimRight(strings.ToLower(strings.TrimSpace(jptext.Fold(r.PostFormValue("confirm")))), ".…")
 	if typed != shortID(rec.ID) && typed != rec.ID {
 		vals := leafValues(rec)
 		s.render(w, r, rc, http.StatusUnprocessableEntity, "customer_delete", map[string]any{"D": &deleteData{ID: rec.ID, Short: shortID(rec.ID),

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -502,4 +503,105 @@ func TestCustomerEdit(t *testing.T) {
 		t.Error("a role without write changed the phone")
 	}
 	mustNotHave(t, "log", e.log.String(), "4111", "１１１１", cEmail, "03-9876-5432", "not-an-email")
+}
+
+// TestCustomerDelete: the page explains that deletion cannot be undone; a wrong
+// confirmation deletes nothing; the right one shreds the customer (audited), the search page
+// says so, and the customer's pages answer 410 from then on.
+func TestCustomerDelete(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	id := e.customer(t, e.shop, testInput())
+	del := "/console/customers/" + id + "/delete"
+
+	sup := e.loginAs(t, "delete.support@example.jp", access.RoleSupport)
+	if p := sup.get("/console/customers/" + id); strings.Contains(p.body, "/delete") {
+		t.Error("support is offered delete")
+	}
+	if p := sup.get(del); p.status != http.StatusForbidden {
+		t.Errorf("support delete page: %d", p.status)
+	}
+	if p := sup.post(del, url.Values{"confirm": {id[:8]}}); p.status != http.StatusForbidden {
+		t.Errorf("support delete: %d", p.status)
+	}
+
+	owner := e.loginAs(t, "delete.owner@example.jp", access.RoleOwner)
+	p := owner.get(del)
+	if p.status != http.StatusOK {
+		t.Fatalf("delete page: %d", p.status)
+	}
+	mustHave(t, "delete page", p.body, "取り消せません", "バックアップ", "二度と復号できません", "「"+id[:8]+"…」", cMaskName, `data-confirm=`)
+	mustNotHave(t, "delete page", p.body, cName, cEmail, cPhone, cLine1)
+	for _, wrong := range []string{"", id[:7], id[1:9], "abcdefgh", id + "x"} {
+		p := owner.post(del, url.Values{"confirm": {wrong}})
+		if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "一致しません") {
+			t.Errorf("confirmation %q: %d", wrong, p.status)
+		}
+	}
+	e.whole(t, e.shop, id) // still there
+	if evs := e.events(t, audit.Filter{Action: audit.ActionDelete, Customer: id}); len(evs) != 0 {
+		t.Fatalf("a refused confirmation is on record as a delete: %+v", evs)
+	}
+
+	// Typed as people type: upper case, full width, with the ellipsis shown.
+	fullWidth := string(rune(strings.ToUpper(id[:1])[0]) + 0xFEE0) // Ａ or ２, full width
+	p = owner.post(del, url.Values{"confirm": {" " + fullWidth + strings.ToUpper(id[1:4]) + id[4:8] + "… "}})
+	if p.status != http.StatusSeeOther || p.location() != "/console/customers?m=deleted" {
+		t.Fatalf("delete: %d → %q", p.status, p.location())
+	}
+	if p := owner.get(p.location()); !strings.Contains(p.body, "顧客を削除しました") {
+		t.Error("no notice after delete")
+	}
+	evs := e.events(t, audit.Filter{Action: audit.ActionDelete, Customer: id})
+	if len(evs) != 1 || evs[0].Actor != staffActor(t, e, "delete.owner@example.jp") || evs[0].Outcome != audit.OK {
+		t.Errorf("delete events: %+v", evs)
+	}
+	if _, err := e.vault.Get(context.Background(), vault.Actor{Shop: e.shop, ID: "key:test"}, id); !errors.Is(err, vault.ErrShredded) {
+		t.Fatalf("after delete: %v", err)
+	}
+	for _, p := range []page{owner.get("/console/customers/" + id), owner.get(del), owner.get("/console/customers/" + id + "/edit"),
+		owner.post(del, url.Values{"confirm": {id[:8]}}),
+		owner.post("/console/customers/"+id+"/reveal", url.Values{"field": {"email"}, "reason": {"削除後の確認のためです"}})} {
+		if p.status != http.StatusGone || !strings.Contains(p.body, "この顧客は削除されています") {
+			t.Errorf("shredded customer: %d", p.status)
+		}
+	}
+	if p := owner.post("/console/customers", url.Values{"field": {"email"}, "q": {cEmail}}); !strings.Contains(p.body, "一致する顧客はいません") {
+		t.Error("a deleted customer is still found")
+	}
+}
+
+// TestCustomerOtherShop: a member never reaches another shop's customer, whatever the id:
+// every page answers 404 and nothing of it shows or changes.
+func TestCustomerOtherShop(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	theirs := e.customer(t, e.other, testInput())
+	owner := e.loginAs(t, "shop.owner@example.jp", access.RoleOwner)
+	base := "/console/customers/" + theirs
+	for _, p := range []page{owner.get(base), owner.get(base + "/edit"), owner.get(base + "/delete"),
+		owner.post(base+"/reveal", url.Values{"field": {"email"}, "reason": {"他店舗の顧客の確認のため"}}),
+		owner.post(base+"/edit", url.Values{"phone": {"03-1111-2222"}}),
+		owner.post(base+"/delete", url.Values{"confirm": {theirs[:8]}}),
+		owner.get("/console/customers/not-an-id"), owner.get("/console/customers/" + strings.Repeat("a", 26))} {
+		if p.status != http.StatusNotFound {
+			t.Errorf("another shop's customer: %d, want 404", p.status)
+		}
+		mustNotHave(t, "another shop", p.body, cName, cMaskName, cMaskMail, cEmail, cPref)
+	}
+	if p := owner.post("/console/customers", url.Values{"field": {"email"}, "q": {cEmail}}); !strings.Contains(p.body, "一致する顧客はいません") || strings.Contains(p.body, theirs) {
+		t.Error("search finds another shop's customer")
+	}
+	rec := e.whole(t, e.other, theirs)
+	if *rec.Phone != cPhone {
+		t.Error("another shop's customer was changed")
+	}
+	// The attempts are on record in the member's own shop, none of them a success.
+	evs := e.events(t, audit.Filter{Customer: theirs, Actor: staffActor(t, e, "shop.owner@example.jp")})
+	if len(evs) == 0 {
+		t.Error("the attempts on another shop's customer are not on record")
+	}
+	for _, ev := range evs {
+		if ev.Outcome == audit.OK || ev.Shop != e.shop {
+			t.Errorf("attempt on another shop's customer: %+v", ev)
+		}
+	}
 }
