@@ -57,7 +57,7 @@ var editFields = []struct {
 	{"email", access.FieldEmail, "email", "cust.hint.email", "email", 256},
 	{"phone", access.FieldPhone, "tel", "cust.hint.phone", "tel", 32},
 	{"postal_code", access.FieldPostalCode, "text", "cust.hint.postal_code", "numeric", 16},
-	{"birth_date", access.FieldBirthDate, "date", "cust.hint.birth_date", "", 10},
+	{"birth_date", access.FieldBirthDate, "date", "cust.hint.birth_date", "", 0}, // a date input has no maxlength
 	{"gender", access.FieldGender, "text", "", "", 32},
 }
 
