@@ -138,7 +138,8 @@ func (s *Server) customersSearch(w http.ResponseWriter, r *http.Request, rc *req
 		d.Value = "" // never echo a card number
 		return fail(http.StatusUnprocessableEntity, "err.card")
 	case errors.As(err, &inErr):
-		return fail(http.StatusUnprocessableEntity, "cust.search.empty")
+		// Nothing left after normalisation (letters searched as a phone number…).
+		return fail(http.StatusUnprocessableEntity, "cust.search.invalid")
 	case err != nil:
 		return err
 	}
@@ -444,14 +445,15 @@ var customerMessages = map[string][2]string{
 	"cust.empty":   {"—", "—"},
 	"cust.partial": {"一部の項目はあなたの権限では表示されません。", "Parts of this are not shown to your role."},
 
-	"cust.search.intro":  {"メールアドレス・電話番号・氏名・フリガナのいずれかで、完全一致で検索します。全角・半角、ハイフンや空白の違いは区別しません。検索した値は記録されず、URLにも残りません。", "Search by email, phone, name or kana, exact match. Full-width and half-width characters, hyphens and spaces are treated alike. The value you search for is not stored and never appears in a URL."},
-	"cust.search.by":     {"検索する項目", "Search by"},
-	"cust.search.value":  {"検索する値", "Value"},
-	"cust.search.submit": {"検索", "Search"},
-	"cust.search.help":   {"例：taro@example.jp、090-1234-5678、山田 太郎、ヤマダ タロウ", "For example taro@example.jp, 090-1234-5678, 山田 太郎, ヤマダ タロウ"},
-	"cust.search.empty":  {"検索する値を入力してください。", "Enter a value to search for."},
-	"cust.results":       {"検索結果", "Results"},
-	"cust.results.count": {"%d件中 %d〜%d件目", "%[2]d–%[3]d of %[1]d"},
+	"cust.search.intro":   {"メールアドレス・電話番号・氏名・フリガナのいずれかで、完全一致で検索します。全角・半角、ハイフンや空白の違いは区別しません。検索した値は記録されず、URLにも残りません。", "Search by email, phone, name or kana, exact match. Full-width and half-width characters, hyphens and spaces are treated alike. The value you search for is not stored and never appears in a URL."},
+	"cust.search.by":      {"検索する項目", "Search by"},
+	"cust.search.value":   {"検索する値", "Value"},
+	"cust.search.submit":  {"検索", "Search"},
+	"cust.search.help":    {"例：taro@example.jp、090-1234-5678、山田 太郎、ヤマダ タロウ", "For example taro@example.jp, 090-1234-5678, 山田 太郎, ヤマダ タロウ"},
+	"cust.search.empty":   {"検索する値を入力してください。", "Enter a value to search for."},
+	"cust.search.invalid": {"この項目では検索できない値です。検索する項目と入力内容を確認してください。", "That value cannot be searched for in this field. Check the field and the value."},
+	"cust.results":        {"検索結果", "Results"},
+	"cust.results.count":  {"%d件中 %d〜%d件目", "%[2]d–%[3]d of %[1]d"},
 	"cust.results.capped": {"一致した顧客が多いため、最初の%d件のみ表示しています。条件を変えて検索してください。",
 		"Many customers match; only the first %d are shown. Search by another field."},
 	"cust.results.none": {"一致する顧客はいません。", "No customer matches."},

@@ -266,6 +266,9 @@ func TestCustomerSearchNoURL(t *testing.T) {
 	if p := b.post("/console/customers", url.Values{"field": {"phone"}, "q": {"  "}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "検索する値を入力") {
 		t.Errorf("empty search: %d", p.status)
 	}
+	if p := b.post("/console/customers", url.Values{"field": {"phone"}, "q": {"abc"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "この項目では検索できない値です") {
+		t.Errorf("letters as a phone number: %d", p.status)
+	}
 	// No result.
 	if p := b.post("/console/customers", url.Values{"field": {"email"}, "q": {"nobody@kinko-test.jp"}}); !strings.Contains(p.body, "一致する顧客はいません") {
 		t.Error("no 'no result' message")
