@@ -63,10 +63,11 @@ type Config struct {
 
 // Server serves the console.
 type Server struct {
-	cfg   Config
-	now   func() time.Time
-	pages map[string]*template.Template
-	mux   *http.ServeMux
+	cfg    Config
+	now    func() time.Time
+	pages  map[string]*template.Template
+	mux    *http.ServeMux
+	verify verifier // the audit chain's last verification (audit.go)
 }
 
 // New parses the templates and builds the routes.
