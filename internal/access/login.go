@@ -71,7 +71,10 @@ type Session struct {
 	IP         string
 	Created    time.Time
 	LastSeen   time.Time
-	Expires    time.Time // the absolute end; idle expiry is LastSeen + SessionIdleTimeout
+	Expires    time.Time // the absolute end; idle expiry is LastSeen + IdleTimeout
+	// IdleTimeout is the shop's idle limit (SessionIdleTimeout unless the shop set a
+	// stricter one), for a page that logs itself out when left alone.
+	IdleTimeout time.Duration
 }
 
 // RequireFull returns ErrEnrolmentRequired for a restricted session: everything except 2FA
@@ -183,6 +186,10 @@ func (s *Staff) Login(ctx context.Context, r LoginRequest) (Session, error) {
 		return Session{}, errors.Join(ErrInvalidCredentials, s.notify(ctx, Notice{Kind: NoticeLoginFailed, Shop: r.Shop, StaffID: staffID, IP: r.IP}))
 	}
 
+	idle, maxAge, err := s.sessionLimits(ctx, r.Shop)
+	if err != nil {
+		return Session{}, err
+	}
 	token, hash, err := s.newToken(sessionPrefix)
 	if err != nil {
 		return Session{}, err
@@ -219,7 +226,7 @@ func (s *Staff) Login(ctx context.Context, r LoginRequest) (Session, error) {
 			return Session{}, err
 		}
 	}
-	return s.session(sess, st, token), nil
+	return s.session(sess, st, token, idle, maxAge), nil
 }
 
 // checkSecondFactor checks a TOTP code (refusing a step already used) or, failing that shape,
@@ -282,15 +289,16 @@ type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
-func (s *Staff) session(ss store.StaffSession, st store.Staff, token string) Session {
+func (s *Staff) session(ss store.StaffSession, st store.Staff, token string, idle, maxAge time.Duration) Session {
 	return Session{Token: token, ID: ss.ID, StaffID: st.ID, Shop: ss.Shop, Role: Role(st.Role), Restricted: ss.Restricted,
-		IP: ss.IP, Created: ss.Created, LastSeen: ss.LastSeen, Expires: ss.Created.Add(SessionMaxAge)}
+		IP: ss.IP, Created: ss.Created, LastSeen: ss.LastSeen, Expires: ss.Created.Add(maxAge), IdleTimeout: idle}
 }
 
 // Authenticate finds the session of a bearer token. It fails with ErrSessionInvalid when the
-// token is unknown, the session idle for SessionIdleTimeout or older than SessionMaxAge
-// (then it is deleted), or its member disabled. It refreshes the idle time. The role is read
-// afresh, so a role change applies to open sessions at once.
+// token is unknown, the session idle or old past its shop's limits (SessionIdleTimeout and
+// SessionMaxAge unless the shop set stricter ones; then it is deleted), or its member
+// disabled. It refreshes the idle time. The role and the limits are read afresh, so a role
+// change or stricter limits apply to open sessions at once.
 func (s *Staff) Authenticate(ctx context.Context, token string) (Session, error) {
 	if !validToken(sessionPrefix, token) {
 		return Session{}, ErrSessionInvalid
@@ -303,8 +311,12 @@ func (s *Staff) Authenticate(ctx context.Context, token string) (Session, error)
 	if err != nil {
 		return Session{}, fmt.Errorf("reading session: %w", err)
 	}
+	idle, maxAge, err := s.sessionLimits(ctx, ss.Shop)
+	if err != nil {
+		return Session{}, err
+	}
 	now := s.now().UTC()
-	if !now.Before(ss.LastSeen.Add(SessionIdleTimeout)) || !now.Before(ss.Created.Add(SessionMaxAge)) || st.Status != string(StatusActive) {
+	if !now.Before(ss.LastSeen.Add(idle)) || !now.Before(ss.Created.Add(maxAge)) || st.Status != string(StatusActive) {
 		if err := s.db.DeleteSession(ctx, hash); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return Session{}, err
 		}
@@ -316,7 +328,7 @@ func (s *Staff) Authenticate(ctx context.Context, token string) (Session, error)
 		}
 		ss.LastSeen = now
 	}
-	return s.session(ss, st, ""), nil
+	return s.session(ss, st, "", idle, maxAge), nil
 }
 
 // Logout ends the session of token.

@@ -66,6 +66,8 @@ const (
 	NoticeTOTPReset        NoticeKind = "staff.2fa_reset" // owner
 	NoticeSetupLinkIssued  NoticeKind = "staff.setup_link_issued"
 	NoticeAllowListChanged NoticeKind = "shop.allowlist_changed"
+	// NoticeShopSettingsChanged: session limits or the display name changed.
+	NoticeShopSettingsChanged NoticeKind = "shop.settings_changed"
 )
 
 // ForOwner reports whether the owner should be shown this notice (issue 5: a new IP or

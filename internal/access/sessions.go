@@ -16,7 +16,7 @@ type SessionInfo struct {
 }
 
 // Sessions lists the open sessions of the member with staffID, newest first. Sessions past
-// their idle or absolute limit are left out (Authenticate deletes them on their next use).
+// their shop's idle or absolute limit are left out (Authenticate deletes them on their next use).
 func (s *Staff) Sessions(ctx context.Context, staffID string) ([]SessionInfo, error) {
 	all, err := s.db.StaffSessions(ctx, staffID)
 	if err != nil {
@@ -25,7 +25,11 @@ func (s *Staff) Sessions(ctx context.Context, staffID string) ([]SessionInfo, er
 	now := s.now()
 	var out []SessionInfo
 	for _, ss := range all {
-		if !now.Before(ss.LastSeen.Add(SessionIdleTimeout)) || !now.Before(ss.Created.Add(SessionMaxAge)) {
+		idle, maxAge, err := s.sessionLimits(ctx, ss.Shop)
+		if err != nil {
+			return nil, err
+		}
+		if !now.Before(ss.LastSeen.Add(idle)) || !now.Before(ss.Created.Add(maxAge)) {
 			continue
 		}
 		out = append(out, SessionInfo{ID: ss.ID, Created: ss.Created, LastSeen: ss.LastSeen, IP: ss.IP, Restricted: ss.Restricted})

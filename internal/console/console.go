@@ -370,6 +370,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rc *reqCtx, stat
 	}
 	v := view{Lang: rc.lang, Title: "title." + page, CSRF: rc.form, Shop: rc.shop, Path: r.URL.Path, ReqID: rc.id, Data: data,
 		IdleSec: int(access.SessionIdleTimeout / time.Second)}
+	if rc.sess != nil && rc.sess.IdleTimeout > 0 {
+		v.IdleSec = int(rc.sess.IdleTimeout / time.Second) // the shop's own, when stricter
+	}
 	if rc.sess != nil && !rc.sess.Restricted {
 		v.Me = &rc.me
 		v.Nav = s.nav(rc, r.URL.Path)

@@ -62,7 +62,10 @@ func (s *Server) loadSession(r *http.Request, rc *reqCtx) error {
 	}
 	rc.sess, rc.token, rc.me, rc.form = &sess, c.Value, me, form
 	rc.actor = vault.Actor{Shop: sess.Shop, ID: "staff:" + sess.StaffID, Role: sess.Role, IP: clientIP(r), RequestID: rc.id}
-	if sh, err := s.cfg.Vault.ShopByID(r.Context(), sess.Shop); err == nil {
+	// The header names the shop by the display name its owner chose, else by its name.
+	if set, err := s.cfg.Staff.ShopSettings(r.Context(), sess.Shop); err == nil && set.DisplayName != "" {
+		rc.shop = set.DisplayName
+	} else if sh, err := s.cfg.Vault.ShopByID(r.Context(), sess.Shop); err == nil {
 		rc.shop = sh.Name
 	}
 	return nil

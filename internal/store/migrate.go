@@ -59,6 +59,9 @@ var migrations = []string{
 	`ALTER TABLE api_keys ADD COLUMN allowed_ips TEXT NOT NULL DEFAULT '';
 	ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
 	` + auditCutMigration,
+	// 5: shop settings from the console: display name, stricter session limits
+	// (shop_settings.go).
+	shopSettingsMigration,
 }
 
 func (db *DB) migrate(ctx context.Context) error {
