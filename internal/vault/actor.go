@@ -156,25 +156,28 @@ func (v *Vault) Reveal(ctx context.Context, a Actor, id string, fields []string,
 		// An API key with customers:read already reads records whole.
 		return nil, ErrForbidden
 	}
-	reason = strings.TrimSpace(reason)
-	if utf8.RuneCountInString(reason) < MinReasonLength || utf8.RuneCountInString(reason) > 500 || hasControl(reason, false) {
-		return nil, &InputError{Code: "reason_required", Field: "reason", Message: fmt.Sprintf("say why you need to see this (%d to 500 characters, one line)", MinReasonLength)}
-	}
-	if len(reasonDetector.Scan(nil, []byte(reason), detect.Context{})) > 0 {
-		// The reason is stored in the audit trail, which must never hold personal data.
-		return nil, &InputError{Code: "reason_required", Field: "reason", Message: "write the reason without personal data (no names, emails, phone or card numbers)"}
-	}
 	if len(fields) == 0 || len(fields) > 20 {
 		return nil, &InputError{Code: "invalid_field", Field: "fields", Message: "name 1 to 20 fields to reveal"}
 	}
+	reason = strings.TrimSpace(reason)
+	reasonErr := checkReason(reason)
+	// Permission first: a refused attempt is recorded whatever its reason looks like (an
+	// unsafe reason is recorded as absent, never stored).
 	for _, f := range fields {
 		if !a.Role.Can(access.PermReveal) || !access.CanReveal(a.Role, f) {
+			kept := reason
+			if reasonErr != nil {
+				kept = ""
+			}
 			if err := v.record(ctx, audit.Event{Actor: a.ID, ActorIP: a.IP, Action: audit.ActionReveal, Shop: a.Shop,
-				Customers: []string{id}, Fields: safeFields(fields), Reason: reason, Outcome: audit.Denied, RequestID: a.RequestID}); err != nil {
+				Customers: []string{id}, Fields: safeFields(fields), Reason: kept, Outcome: audit.Denied, RequestID: a.RequestID}); err != nil {
 				return nil, err
 			}
 			return nil, ErrForbidden
 		}
+	}
+	if reasonErr != nil {
+		return nil, reasonErr
 	}
 	rec, _, _, err := v.load(ctx, a.Shop, id)
 	if err != nil {
@@ -195,6 +198,18 @@ func (v *Vault) Reveal(ctx context.Context, a Actor, id string, fields []string,
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkReason refuses a reveal reason that is too short or long, spans lines, or holds
+// personal data (it is stored in the audit trail, which must never hold any).
+func checkReason(reason string) error {
+	if n := utf8.RuneCountInString(reason); n < MinReasonLength || n > 500 || hasControl(reason, false) {
+		return &InputError{Code: "reason_required", Field: "reason", Message: fmt.Sprintf("say why you need to see this (%d to 500 characters, one line)", MinReasonLength)}
+	}
+	if len(reasonDetector.Scan(nil, []byte(reason), detect.Context{})) > 0 {
+		return &InputError{Code: "reason_required", Field: "reason", Message: "write the reason without personal data (no names, emails, phone or card numbers)"}
+	}
+	return nil
 }
 
 // safeFields keeps field names that are plain identifiers (what the audit may hold).
