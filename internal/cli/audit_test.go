@@ -153,7 +153,7 @@ func TestAuditPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if _, err := raw.Exec(`DELETE FROM audit_cut`); err != nil {
+	if _, err := raw.Exec(`DELETE FROM audit_retention_cut`); err != nil {
 		t.Fatal(err)
 	}
 	if _, errOut, code := runCLI(t, nil, "audit", "verify", "--data", old); code != 1 || !strings.Contains(errOut, "event 1: missing") {

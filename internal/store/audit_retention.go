@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// auditCutMigration creates audit_cut (part of migration 4): the one row pruning leaves
+// auditCutMigration creates audit_cut (part of migration 4; audit_retention_cut since
+// migration 6): the one row pruning leaves
 // behind. It names the last event removed (seq, hash) with an HMAC under the master key, so
 // verification can start the chain there and tell a retention cut from events deleted
 // behind kinko's back (internal/audit, docs/audit.md "Retention").
@@ -39,7 +40,7 @@ func (db *DB) AuditFirstSeqFrom(ctx context.Context, t time.Time) (uint64, bool,
 func (db *DB) AuditCut(ctx context.Context) (AuditCheckpoint, error) {
 	var c AuditCheckpoint
 	var seq, t, v int64
-	err := db.queryRow(ctx, `SELECT seq, hash, time, key_version, mac FROM audit_cut WHERE id = 1`).Scan(&seq, &c.Hash, &t, &v, &c.MAC)
+	err := db.queryRow(ctx, `SELECT seq, hash, time, key_version, mac FROM audit_retention_cut WHERE id = 1`).Scan(&seq, &c.Hash, &t, &v, &c.MAC)
 	if errors.Is(err, sql.ErrNoRows) {
 		return AuditCheckpoint{}, ErrNotFound
 	}
@@ -59,13 +60,13 @@ func (db *DB) PruneAudit(ctx context.Context, cut AuditCheckpoint) (int64, error
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		removed = 0
 		var have sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_cut`).Scan(&have); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(seq) FROM audit_retention_cut`).Scan(&have); err != nil {
 			return err
 		}
 		if have.Valid && uint64(have.Int64) >= cut.Seq {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO audit_cut (id, seq, hash, time, key_version, mac) VALUES (1, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO audit_retention_cut (id, seq, hash, time, key_version, mac) VALUES (1, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, time = excluded.time,
 			key_version = excluded.key_version, mac = excluded.mac`),
 			int64(cut.Seq), cut.Hash, micros(cut.Time), int64(cut.KeyVersion), cut.MAC); err != nil {
@@ -94,7 +95,7 @@ func (db *DB) PruneAudit(ctx context.Context, cut AuditCheckpoint) (int64, error
 // version); ErrNotFound when there is no cut at that seq.
 func (db *DB) ReplaceAuditCut(ctx context.Context, cut AuditCheckpoint) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE audit_cut SET time = ?, key_version = ?, mac = ? WHERE id = 1 AND seq = ? AND hash = ?`),
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE audit_retention_cut SET time = ?, key_version = ?, mac = ? WHERE id = 1 AND seq = ? AND hash = ?`),
 			micros(cut.Time), int64(cut.KeyVersion), cut.MAC, int64(cut.Seq), cut.Hash)
 		return expectOne(res, err)
 	})
