@@ -4,18 +4,19 @@
 # BENCH_DIR): loadgen (concurrent create-then-get over HTTP) and limit (same two calls, no
 # crypto, no auth, SQLite with group commit).
 #
-#   scripts/bench-api.sh [-n OPS] [-c CONC[,CONC…]] [-r ROUNDS] [-db sqlite|postgres]
+#   scripts/bench-api.sh [-n OPS] [-c CONC[,CONC…]] [-r ROUNDS] [-db sqlite|postgres] [-p PORT]
 #
 # Each round starts both servers on fresh databases and runs loadgen against limit, then
 # against kinko; the report gives each round and the median ops/s per phase, the ratio
-# kinko/limit, p99 and failures. Rounds alternate so that machine noise hits both alike.
+# kinko/limit, p50, p99 and failures. Rounds alternate so that machine noise hits both
+# alike. kinko listens on PORT (default 18740) and limit on PORT+1; both must be free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=20000; CONCS=16; ROUNDS=5; DB=sqlite
+N=20000; CONCS=16; ROUNDS=5; DB=sqlite; PORT=18740
 while [ $# -gt 0 ]; do
   case $1 in
-    -n) N=$2; shift 2;; -c) CONCS=$2; shift 2;; -r) ROUNDS=$2; shift 2;; -db) DB=$2; shift 2;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0;;
+    -n) N=$2; shift 2;; -c) CONCS=$2; shift 2;; -r) ROUNDS=$2; shift 2;; -db) DB=$2; shift 2;; -p) PORT=$2; shift 2;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0;;
     *) echo "unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -27,6 +28,13 @@ trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 (cd "$BENCH_DIR/limit" && go build -o "$W/limit" .)
 go build -o "$W/kinko" ./cmd/kinko
 PGURL=${KINKO_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+export PGOPTIONS="-c client_min_messages=warning"
+
+KURL=http://127.0.0.1:$PORT LURL=http://127.0.0.1:$((PORT + 1))
+# A server already listening there (another checkout's) would be measured instead of ours.
+for u in "$KURL" "$LURL"; do
+  if curl -s -o /dev/null "$u/healthz"; then echo "bench-api: ${u#http://} is already in use (choose another -p)" >&2; exit 2; fi
+done
 
 wait_up() { for _ in $(seq 100); do curl -fsS "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
 
@@ -35,9 +43,9 @@ for C in ${CONCS//,/ }; do
   : > "$W/results"
   for r in $(seq "$ROUNDS"); do
     rm -rf "$W/limit.db"* "$W/data"
-    "$W/limit" -addr 127.0.0.1:18741 -db "$W/limit.db" >/dev/null 2>&1 & LP=$!
-    wait_up http://127.0.0.1:18741
-    "$W/loadgen" -url http://127.0.0.1:18741 -key x -n "$N" -c "$C" | sed "s/^kinko/limit/; s/^/$r /" >> "$W/results"
+    "$W/limit" -addr "${LURL#http://}" -db "$W/limit.db" >/dev/null 2>&1 & LP=$!
+    wait_up "$LURL"
+    "$W/loadgen" -url "$LURL" -key x -n "$N" -c "$C" | sed "s/^kinko/limit/; s/^/$r /" >> "$W/results"
     kill $LP; wait $LP 2>/dev/null || true
     if [ "$DB" = postgres ]; then
       schema=kb_$RANDOM$RANDOM
@@ -45,9 +53,9 @@ for C in ${CONCS//,/ }; do
       export KINKO_DATABASE_URL="$PGURL&search_path=$schema"
     fi
     KEY=$("$W/kinko" init --data "$W/data" | tail -1)
-    "$W/kinko" serve --data "$W/data" --addr 127.0.0.1:18740 --log-level warn >/dev/null 2>&1 & KP=$!
-    wait_up http://127.0.0.1:18740
-    "$W/loadgen" -url http://127.0.0.1:18740 -key "$KEY" -n "$N" -c "$C" | sed "s/^/$r /" >> "$W/results"
+    "$W/kinko" serve --data "$W/data" --addr "${KURL#http://}" --log-level warn >/dev/null 2>&1 & KP=$!
+    wait_up "$KURL"
+    "$W/loadgen" -url "$KURL" -key "$KEY" -n "$N" -c "$C" | sed "s/^/$r /" >> "$W/results"
     kill $KP; wait $KP 2>/dev/null || true
     if [ "$DB" = postgres ]; then psql -q "$PGURL" -c "DROP SCHEMA $schema CASCADE" >/dev/null; unset KINKO_DATABASE_URL; fi
   done
@@ -58,12 +66,12 @@ data = {}
 for r in rows:
     rnd, who, phase = r[0], r[1], r[2].rstrip(':')
     kv = dict(x.split('=') for x in r[3:])
-    data.setdefault((who, phase), []).append((float(kv['ops/s']), kv['p99'], int(kv['fails'])))
+    data.setdefault((who, phase), []).append((float(kv['ops/s']), kv['p99'], int(kv['fails']), kv['p50']))
 print(f"c={sys.argv[2]}")
 for phase in ('create', 'get'):
     l = [x[0] for x in data[('limit', phase)]]; k = [x[0] for x in data[('kinko', phase)]]
     ratios = [b / a for a, b in zip(l, k)]
     print(f"  {phase:6} limit median {st.median(l):8.0f}/s   kinko median {st.median(k):8.0f}/s   ratio median {st.median(ratios):.2f} (rounds: {' '.join(f'{x:.2f}' for x in ratios)})"
-          f"   kinko p99 {' '.join(x[1] for x in data[('kinko', phase)])}   kinko failures {sum(x[2] for x in data[('kinko', phase)])}")
+          f"   kinko p50 {' '.join(x[3] for x in data[('kinko', phase)])}   kinko p99 {' '.join(x[1] for x in data[('kinko', phase)])}   limit p99 {' '.join(x[1] for x in data[('limit', phase)])}   kinko failures {sum(x[2] for x in data[('kinko', phase)])}")
 PY
 done

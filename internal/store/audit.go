@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -63,15 +64,15 @@ const (
 	auditCustomerSQL    = `INSERT INTO audit_customers (seq, customer_id) VALUES (?, ?)`
 )
 
-// auditHotSQL are the statements every append runs. The writer prepares them the first
-// time AppendAudit is called; stmt.go's warm may list them too so that appendAuditTx
-// called from other writes finds them prepared from the start.
+// auditHotSQL are the statements every append runs; warm (stmt.go) prepares them at Open,
+// so that appendAuditTx, which runs inside the writer's transaction, finds them prepared.
 func (db *DB) auditHotSQL() []string {
-	ins := auditInsertSQLite
-	if db.dialect == Postgres {
-		ins = auditInsertPostgres
+	ins := auditInsertRows[db.dialect]
+	hot := []string{db.auditLockSQL(), auditSetHeadSQL}
+	for i := range ins {
+		hot = append(hot, ins[i], auditCustomerRows[i])
 	}
-	return []string{db.auditLockSQL(), auditSetHeadSQL, ins, auditCustomerSQL}
+	return hot
 }
 
 func (db *DB) auditLockSQL() string {
@@ -89,12 +90,7 @@ func (db *DB) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	for _, q := range db.auditHotSQL() {
-		if _, err := db.ws.get(ctx, db.q(q)); err != nil {
-			return fmt.Errorf("audit: preparing: %w", err)
-		}
-	}
-	return db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, rows) })
+	return db.writer.do(ctx, func(*sql.Tx) ([]AuditRow, error) { return rows, nil })
 }
 
 // AppendAuditRelaxed is AppendAudit for events that record a read (no data changed): the
@@ -104,26 +100,31 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return db.writer.doRelaxed(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, rows) })
+	return db.writer.doRelaxed(ctx, func(*sql.Tx) ([]AuditRow, error) { return rows, nil })
 }
 
-// appendAuditTx appends rows inside tx: it locks the chain head, numbers the rows from the
-// head's seq, chains their hashes and moves the head. Call it from any write whose action
-// must be on record, last in the transaction (the head lock is then held only until the
-// commit): if it fails the transaction must roll back, so the action does not happen
-// without its event. It sets each row's Seq (and Time, when zero); like every write
-// function it may run again after a neighbour's failure and gives the same result.
-func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, rows []AuditRow) error {
-	if len(rows) == 0 {
-		return nil
+// appendAuditTx appends batches of rows inside tx, in order: it locks the chain head,
+// numbers the rows from the head's seq, chains their hashes and moves the head. The group
+// writer calls it last in every transaction with the events of all the writes batched into
+// it (groupWriter.tx), so the head lock is held only until the commit; if it fails the
+// transaction rolls back, so no action happens without its event. It sets each row's Seq
+// (and Time, when zero); like every write function it may run again after a neighbour's
+// failure and gives the same result.
+func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, batches ...[]AuditRow) error {
+	n := 0
+	for _, rows := range batches {
+		for i := range rows {
+			if err := rows[i].Validate(); err != nil {
+				return err
+			}
+			if rows[i].Time.IsZero() {
+				rows[i].Time = db.now()
+			}
+		}
+		n += len(rows)
 	}
-	for i := range rows {
-		if err := rows[i].Validate(); err != nil {
-			return err
-		}
-		if rows[i].Time.IsZero() {
-			rows[i].Time = db.now()
-		}
+	if n == 0 {
+		return nil
 	}
 	var seq int64
 	var head []byte
@@ -137,32 +138,77 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, rows []AuditRow) er
 		}
 		copy(prev[:], head)
 	}
-	var body []byte
-	var ids []string
-	for i := range rows {
-		r := &rows[i]
-		seq++
-		r.Seq = uint64(seq)
-		body = record.Append(body[:0], r)
-		prev = record.Next(&prev, body)
-		var err error
-		if db.dialect == Postgres {
-			_, err = db.exec(ctx, tx, auditInsertPostgres, seq, r.Micros(), r.Actor, r.Action, body, prev[:])
-		} else {
-			_, err = db.exec(ctx, tx, auditInsertSQLite, seq, seq, r.Micros(), r.Actor, r.Action, body, prev[:])
-		}
-		if err != nil {
-			return fmt.Errorf("audit: appending: %w", err)
-		}
-		ids = uniqueSorted(append(ids[:0], r.Customers...))
-		for _, id := range ids {
-			if _, err := db.exec(ctx, tx, auditCustomerSQL, seq, id); err != nil {
-				return fmt.Errorf("audit: appending: %w", err)
+	// All rows go in with multi-row INSERTs (a few statements per batch rather than two per
+	// event): on SQLite each statement is a trip through the VM, on PostgreSQL a network
+	// round trip, both made while holding the chain head.
+	cols := auditInsertCols[db.dialect]
+	evArgs := make([]any, 0, cols*n)
+	var custArgs []any
+	for _, rows := range batches {
+		for i := range rows {
+			r := &rows[i]
+			seq++
+			r.Seq = uint64(seq)
+			body := record.Append(nil, r) // kept until the insert: one buffer per event
+			prev = record.Next(&prev, body)
+			hash := append([]byte(nil), prev[:]...)
+			if db.dialect == Postgres {
+				evArgs = append(evArgs, seq, r.Micros(), r.Actor, r.Action, body, hash)
+			} else {
+				evArgs = append(evArgs, seq, seq, r.Micros(), r.Actor, r.Action, body, hash)
+			}
+			for _, id := range uniqueSorted(slices.Clone(r.Customers)) {
+				custArgs = append(custArgs, seq, id)
 			}
 		}
 	}
+	if err := db.execRows(ctx, tx, auditInsertRows[db.dialect], cols, evArgs); err != nil {
+		return fmt.Errorf("audit: appending: %w", err)
+	}
+	if err := db.execRows(ctx, tx, auditCustomerRows, 2, custArgs); err != nil {
+		return fmt.Errorf("audit: appending: %w", err)
+	}
 	if _, err := db.exec(ctx, tx, auditSetHeadSQL, seq, prev[:]); err != nil {
 		return fmt.Errorf("audit: moving the chain head: %w", err)
+	}
+	return nil
+}
+
+// rowsPerInsert bounds one multi-row INSERT (far below SQLite's 32766 parameters and
+// PostgreSQL's 65535); with sizes 1, 2, 4 … rowsPerInsert, seven prepared statements per
+// table serve every batch.
+const rowsPerInsert = 64
+
+// auditInsertCols is the number of placeholders of one event row, per dialect.
+var auditInsertCols = [...]int{SQLite: 7, Postgres: 6}
+
+// auditInsertRows[dialect][k] and auditCustomerRows[k] insert 1<<k rows at once.
+var (
+	auditInsertRows   = [...][]string{SQLite: multiRows(auditInsertSQLite), Postgres: multiRows(auditInsertPostgres)}
+	auditCustomerRows = multiRows(auditCustomerSQL)
+)
+
+// multiRows returns insert (a single-row "INSERT … VALUES (?, …)") with its VALUES group
+// repeated 1, 2, 4 … rowsPerInsert times.
+func multiRows(insert string) []string {
+	group := insert[strings.LastIndex(insert, "("):]
+	var out []string
+	for n := 1; n <= rowsPerInsert; n *= 2 {
+		out = append(out, insert+strings.Repeat(", "+group, n-1))
+	}
+	return out
+}
+
+// execRows inserts every cols-sized group of args with the statements of inserts (as made
+// by multiRows), largest first.
+func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols int, args []any) error {
+	for len(args) > 0 {
+		k := bits.Len(uint(min(len(args)/cols, rowsPerInsert))) - 1 // largest power of two that fits
+		n := 1 << k
+		if _, err := db.exec(ctx, tx, inserts[k], args[:n*cols]...); err != nil {
+			return err
+		}
+		args = args[n*cols:]
 	}
 	return nil
 }

@@ -218,3 +218,101 @@ func TestAuditCheckpointsThinAndRefuseGoingBack(t *testing.T) {
 		}
 	})
 }
+
+// The writer appends the events of every write batched into one transaction in one go, in
+// the order of the writes (multi-row inserts in chunks); a batch with a failing write is
+// retried write by write, and each write stands or falls with its own events.
+func TestAuditEventsOfABatchAppendedTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		db := openAuditDB(t, b)
+		ctx := context.Background()
+		if err := db.CreateShop(ctx, Shop{ID: "shop_1", Name: "s", KeyVersion: 1, WrappedKey: []byte("w"), Created: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		insert := func(id string, events ...AuditRow) *writeOp {
+			now := time.Now().UTC()
+			c := Customer{Shop: "shop_1", ID: id, Revision: 1, Created: now, Updated: now, KeyVersion: 1, DEKVersion: 1, WrappedDEK: []byte("dek")}
+			args := []any{c.ID, c.Shop, 0, c.Revision, micros(c.Created), micros(c.Updated), c.KeyVersion, c.DEKVersion, c.WrappedDEK}
+			for _, f := range c.Sealed {
+				args = append(args, f)
+			}
+			args = append(args, indexArgs(nil)...)
+			return &writeOp{ctx: ctx, done: make(chan error, 1), fn: func(tx *sql.Tx) ([]AuditRow, error) {
+				if _, err := db.exec(ctx, tx, insertCustomerSQL, args...); err != nil {
+					return nil, err
+				}
+				return events, nil
+			}}
+		}
+		appendOnly := func(events []AuditRow) *writeOp {
+			return &writeOp{ctx: ctx, done: make(chan error, 1), fn: func(*sql.Tx) ([]AuditRow, error) { return events, nil }}
+		}
+		// 100 events naming two customers (one twice): chunks of 64, 32 and 4 rows, and
+		// 200 customer-index rows in chunks of 64.
+		var many []AuditRow
+		for i := range 100 {
+			r := auditRow(1000 + i)
+			r.Customers = []string{"cus_b", fmt.Sprintf("cus_%03d", i), "cus_b"}
+			many = append(many, r)
+		}
+		first, last := auditRow(1), auditRow(2)
+		first.Customers, last.Customers = []string{"cus_first"}, []string{"cus_last"}
+		batch := []*writeOp{insert("cus_first", first), appendOnly(many), insert("cus_last", last)}
+		db.writer.run(batch)
+		for i, op := range batch {
+			if err := <-op.done; err != nil {
+				t.Fatalf("write %d of the batch: %v", i, err)
+			}
+		}
+		if n := chainOf(t, db); n != 102 {
+			t.Fatalf("%d events in the chain, want 102", n)
+		}
+		for i, r := range many {
+			if r.Seq != uint64(2+i) {
+				t.Fatalf("event %d of the batch has seq %d, want %d (write order)", i, r.Seq, 2+i)
+			}
+		}
+		index := map[uint64][]string{}
+		err := db.ScanAuditCustomers(ctx, 0, 1000, func(seq uint64, id []byte) error {
+			index[seq] = append(index[seq], string(id))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[uint64][]string{1: {"cus_first"}, 102: {"cus_last"}}
+		for i := range 100 {
+			want[uint64(2+i)] = []string{"cus_b", fmt.Sprintf("cus_%03d", i)}
+			if fmt.Sprintf("cus_%03d", i) < "cus_b" {
+				want[uint64(2+i)] = []string{fmt.Sprintf("cus_%03d", i), "cus_b"}
+			}
+		}
+		if fmt.Sprint(index) != fmt.Sprint(want) {
+			t.Fatalf("customer index\n%v\nwant\n%v", index, want)
+		}
+
+		// A batch with a bad event and a duplicate customer: the good write and its event
+		// go in alone; the others fail with nothing of theirs stored.
+		bad := auditRow(3)
+		bad.Actor = ""
+		good := auditRow(4)
+		good.Customers = []string{"cus_good"}
+		batch = []*writeOp{insert("cus_good", good), appendOnly([]AuditRow{bad}), insert("cus_first", auditRow(5))}
+		db.writer.run(batch)
+		for i, op := range batch {
+			if err := <-op.done; (err == nil) != (i == 0) {
+				t.Fatalf("write %d of the failing batch: %v", i, err)
+			}
+		}
+		if n := chainOf(t, db); n != 103 {
+			t.Fatalf("%d events in the chain, want 103", n)
+		}
+		got, err := db.QueryAudit(ctx, AuditFilter{Customer: "cus_good"})
+		if err != nil || len(got) != 1 || got[0].Seq != 103 {
+			t.Fatalf("the good write's event: %v %v", got, err)
+		}
+		if _, err := db.Customer(ctx, "shop_1", "cus_good"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

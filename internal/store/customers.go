@@ -128,11 +128,11 @@ func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index, event
 		args = append(args, f)
 	}
 	args = append(args, indexArgs(idx)...)
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.writeAudited(ctx, func(tx *sql.Tx) ([]AuditRow, error) {
 		if _, err := db.exec(ctx, tx, insertCustomerSQL, args...); err != nil {
-			return err
+			return nil, err
 		}
-		return db.appendAuditTx(ctx, tx, events)
+		return events, nil
 	})
 }
 
@@ -147,7 +147,7 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index, event
 	// A lost race is reported through conflict, not as an error, so that it does not roll
 	// back the neighbours batched into the same transaction.
 	var conflict bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writeAudited(ctx, func(tx *sql.Tx) ([]AuditRow, error) {
 		conflict = false
 		args := []any{c.Revision, micros(c.Updated)}
 		for _, f := range c.Sealed {
@@ -159,11 +159,11 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index, event
 		if err := expectOne(res, err); err != nil {
 			if errors.Is(err, ErrNotFound) {
 				conflict = true
-				return nil
+				return nil, nil // nothing changed, nothing to record
 			}
-			return err
+			return nil, err
 		}
-		return db.appendAuditTx(ctx, tx, events)
+		return events, nil
 	})
 	if err == nil && conflict {
 		return ErrConflict
@@ -175,12 +175,12 @@ func (db *DB) UpdateCustomer(ctx context.Context, c Customer, idx []Index, event
 // marks the row shredded, with its audit events in the same transaction. It is idempotent;
 // ErrNotFound if the customer never existed.
 func (db *DB) ShredCustomer(ctx context.Context, shop, id string, events ...AuditRow) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.writeAudited(ctx, func(tx *sql.Tx) ([]AuditRow, error) {
 		res, err := db.exec(ctx, tx, shredCustomerSQL, micros(db.now()), id, shop)
 		if err := expectOne(res, err); err != nil {
-			return err
+			return nil, err
 		}
-		return db.appendAuditTx(ctx, tx, events)
+		return events, nil
 	})
 }
 

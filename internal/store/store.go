@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
-	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount())
+	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
 	return db, nil
 }
 
@@ -195,11 +196,11 @@ func safePGError(err error) string {
 }
 
 func (db *DB) writerCount() int {
-	if db.dialect == Postgres {
-		// PostgreSQL takes concurrent transactions; a few writers overlap network round trips.
-		return 4
-	}
-	return 1 // SQLite has one writer, by design and by us
+	// One writer for both. SQLite has one writer by design; on PostgreSQL every write appends
+	// to the audit trail under its chain-head lock, so concurrent writers would only queue
+	// on that lock with smaller batches (more commits): one writer batching everything is
+	// faster.
+	return 1
 }
 
 // Dialect reports the database flavour.
@@ -248,17 +249,19 @@ func (db *DB) q(query string) string {
 	if db.dialect != Postgres {
 		return query
 	}
-	var b strings.Builder
+	// Runs on every statement (the rewritten text is the prepared-statement cache's key),
+	// so no fmt: multi-row inserts carry hundreds of placeholders.
+	b := make([]byte, 0, len(query)+len(query)/4)
 	n := 0
 	for i := 0; i < len(query); i++ {
 		if query[i] == '?' {
 			n++
-			fmt.Fprintf(&b, "$%d", n)
+			b = strconv.AppendInt(append(b, '$'), int64(n), 10)
 			continue
 		}
-		b.WriteByte(query[i])
+		b = append(b, query[i])
 	}
-	return b.String()
+	return string(b)
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }

@@ -13,23 +13,28 @@ import (
 const maxBatch = 256
 
 type writeOp struct {
-	ctx     context.Context
-	fn      func(*sql.Tx) error
+	ctx context.Context
+	// fn makes the change and returns the audit events that must be on record with it;
+	// the writer appends them in the same transaction (see tx).
+	fn      func(*sql.Tx) ([]AuditRow, error)
 	done    chan error
 	relaxed bool // commit without waiting for the disk (see doRelaxed)
 }
 
 // groupWriter is the one way writes reach the database. Each of its goroutines takes every
-// operation waiting, runs them in one transaction and commits once; if one fails, the batch
-// is rolled back and each operation is run again in its own transaction, so one bad request
-// never fails its neighbours and never leaves half of itself behind.
+// operation waiting, runs them in one transaction, appends all their audit events at once
+// and commits once; if one fails, the batch is rolled back and each operation is run again
+// in its own transaction (with its own events), so one bad request never fails its
+// neighbours and never leaves half of itself behind.
 type groupWriter struct {
 	db      *sql.DB
 	dialect Dialect
-	ops     chan *writeOp
-	wg      sync.WaitGroup
-	once    sync.Once
-	quit    chan struct{}
+	// appendAudit chains events into the trail inside a transaction (DB.appendAuditTx).
+	appendAudit func(ctx context.Context, tx *sql.Tx, events ...[]AuditRow) error
+	ops         chan *writeOp
+	wg          sync.WaitGroup
+	once        sync.Once
+	quit        chan struct{}
 
 	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
 	// writer goroutine, so only it touches this).
@@ -38,8 +43,8 @@ type groupWriter struct {
 
 var errClosed = errors.New("store: closed")
 
-func newGroupWriter(db *sql.DB, dialect Dialect, workers int) *groupWriter {
-	g := &groupWriter{db: db, dialect: dialect, ops: make(chan *writeOp, 4096), quit: make(chan struct{})}
+func newGroupWriter(db *sql.DB, dialect Dialect, workers int, appendAudit func(context.Context, *sql.Tx, ...[]AuditRow) error) *groupWriter {
+	g := &groupWriter{db: db, dialect: dialect, appendAudit: appendAudit, ops: make(chan *writeOp, 4096), quit: make(chan struct{})}
 	for range workers {
 		g.wg.Add(1)
 		go g.loop()
@@ -49,10 +54,11 @@ func newGroupWriter(db *sql.DB, dialect Dialect, workers int) *groupWriter {
 
 var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 
-// do runs fn inside a write transaction and returns once it is committed (durable) or
-// failed. fn may be run more than once (after a neighbour's failure) and must have no side
-// effects outside the transaction.
-func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) error) error {
+// do runs fn inside a write transaction, appends the audit events fn returns in the same
+// transaction, and returns once it is committed (durable) or failed. fn may be run more
+// than once (after a neighbour's failure) and must have no side effects outside the
+// transaction.
+func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error)) error {
 	return g.submit(ctx, fn, false)
 }
 
@@ -62,11 +68,11 @@ func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) error) error {
 // WAL checkpoint (SQLite, at most checkpointInterval later) or the WAL writer (PostgreSQL,
 // synchronous_commit off: at most three wal_writer_delay later). A batch is relaxed only
 // when every operation in it is: a durable write never loses its guarantee.
-func (g *groupWriter) doRelaxed(ctx context.Context, fn func(*sql.Tx) error) error {
+func (g *groupWriter) doRelaxed(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error)) error {
 	return g.submit(ctx, fn, true)
 }
 
-func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) error, relaxed bool) error {
+func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error), relaxed bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -141,33 +147,30 @@ func (g *groupWriter) linger(batch []*writeOp, want int) []*writeOp {
 
 func (g *groupWriter) run(batch []*writeOp) {
 	if len(batch) == 1 {
-		batch[0].done <- g.tx(batch[0].ctx, batch[0].relaxed, batch[0].fn)
+		batch[0].done <- g.tx(batch)
 		return
 	}
-	relaxed := true
-	for _, op := range batch {
-		relaxed = relaxed && op.relaxed
-	}
-	err := g.tx(batch[0].ctx, relaxed, func(tx *sql.Tx) error {
-		for _, op := range batch {
-			if err := op.fn(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err == nil {
+	if err := g.tx(batch); err == nil {
 		for _, op := range batch {
 			op.done <- nil
 		}
 		return
 	}
 	for _, op := range batch {
-		op.done <- g.tx(op.ctx, op.relaxed, op.fn)
+		op.done <- g.tx([]*writeOp{op})
 	}
 }
 
-func (g *groupWriter) tx(ctx context.Context, relaxed bool, fn func(*sql.Tx) error) error {
+// tx runs ops in one transaction: every change first, then all their audit events in one
+// append (one read and one move of the chain head, multi-row inserts) last, so the head's
+// lock is held only until the commit, and an action commits with its events or not at all.
+// The commit is relaxed only when every op is.
+func (g *groupWriter) tx(ops []*writeOp) error {
+	ctx := ops[0].ctx
+	relaxed := true
+	for _, op := range ops {
+		relaxed = relaxed && op.relaxed
+	}
 	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
 		mode := "FULL"
@@ -189,9 +192,22 @@ func (g *groupWriter) tx(ctx context.Context, relaxed bool, fn func(*sql.Tx) err
 			return err
 		}
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
+	events := make([][]AuditRow, 0, len(ops))
+	for _, op := range ops {
+		ev, err := op.fn(tx)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		if len(ev) > 0 {
+			events = append(events, ev)
+		}
+	}
+	if len(events) > 0 {
+		if err := g.appendAudit(ctx, tx, events...); err != nil {
+			tx.Rollback()
+			return err
+		}
 	}
 	return tx.Commit()
 }
@@ -211,5 +227,11 @@ func (g *groupWriter) close() {
 
 // write runs fn through the group writer.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.writer.do(ctx, func(tx *sql.Tx) ([]AuditRow, error) { return nil, fn(tx) })
+}
+
+// writeAudited runs fn through the group writer and appends the audit events it returns in
+// the same transaction: the change exists only if its events are on record.
+func (db *DB) writeAudited(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error)) error {
 	return db.writer.do(ctx, fn)
 }
