@@ -268,3 +268,21 @@ func (k *Keys) Revoke(ctx context.Context, shop, id string) error {
 // SessionTokenPrefix starts every staff session token ("kinko_" starts API keys), so a
 // bearer secret says which kind it is.
 const SessionTokenPrefix = sessionPrefix
+
+// KeyAuditReason is what the audit trail keeps of a key's creation: its id, scopes and
+// limits; never the secret, nor the name (free text someone typed).
+func KeyAuditReason(id string, scopes []string, lim KeyLimits) string {
+	var b strings.Builder
+	b.WriteString(id + "; scopes " + strings.Join(scopes, ","))
+	if len(lim.AllowIPs) > 0 {
+		ips := make([]string, len(lim.AllowIPs))
+		for i, p := range lim.AllowIPs {
+			ips[i] = p.String()
+		}
+		b.WriteString("; allow " + strings.Join(ips, ","))
+	}
+	if !lim.Expires.IsZero() {
+		b.WriteString("; expires " + lim.Expires.UTC().Format(time.RFC3339))
+	}
+	return b.String()
+}

@@ -117,6 +117,24 @@ func (t *Trail) Prune(ctx context.Context, keepMonths int) (PruneResult, error) 
 	return res, nil
 }
 
+// ActionKeyRetire records that old master-key versions are about to be retired.
+const ActionKeyRetire = "master_key_retire"
+
+// PrepareRetire readies the trail for retiring old master-key versions: it records the
+// retirement (an event by "system", so the chain head moves even when nothing else
+// happened since the last checkpoint), signs a checkpoint of it under the current version
+// (in the database and the file), and re-signs the retention cut. Afterwards the newest
+// checkpoint and the cut verify without the old versions.
+func (t *Trail) PrepareRetire(ctx context.Context, detail string) error {
+	if err := t.Append(ctx, Event{Actor: "system", Action: ActionKeyRetire, Reason: detail, Outcome: OK}); err != nil {
+		return err
+	}
+	if _, err := t.Checkpoint(ctx); err != nil {
+		return err
+	}
+	return t.ResignCut(ctx)
+}
+
 // ResignCut signs the retention cut again with the current master-key version, after
 // checking it under the version that signed it. Key rotation calls it before retiring old
 // versions, so the cut stays verifiable.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/access"
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/vault"
 )
 
@@ -70,12 +71,27 @@ func runAPIKeyCreate(ctx context.Context, e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.api.CreateLimited(ctx, shopID, *name, scopes, lim)
+	secret, err := s.createKey(ctx, shopID, *name, scopes, lim)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.Stdout, secret)
 	return nil
+}
+
+// createKey creates a key and records it in the audit trail (actor system: the command
+// line runs with the data folder's rights). An unrecorded key must not exist: if the event
+// cannot be written the key is revoked and nothing is shown.
+func (s *services) createKey(ctx context.Context, shopID, name string, scopes []string, lim access.KeyLimits) (string, error) {
+	id, secret, err := s.api.CreateLimited(ctx, shopID, name, scopes, lim)
+	if err != nil {
+		return "", err
+	}
+	ev := audit.Event{Actor: "system", Action: audit.ActionKeyCreated, Shop: shopID, Reason: access.KeyAuditReason(id, scopes, lim), Outcome: audit.OK}
+	if err := s.trail.Append(ctx, ev); err != nil {
+		return "", errors.Join(fmt.Errorf("the audit trail cannot record the new key, so it was revoked: %w", err), s.api.Revoke(ctx, shopID, id))
+	}
+	return secret, nil
 }
 
 func runAPIKeyList(ctx context.Context, e *Env, args []string) error {
@@ -137,6 +153,11 @@ func runAPIKeyRevoke(ctx context.Context, e *Env, args []string) error {
 	}
 	if err := s.api.Revoke(ctx, shopID, fs.Arg(0)); err != nil {
 		return fmt.Errorf("no active key %q in shop %q", fs.Arg(0), *shop)
+	}
+	// Revoking is containment: it stands even if the trail then cannot record it.
+	ev := audit.Event{Actor: "system", Action: audit.ActionKeyRevoked, Shop: shopID, Reason: fs.Arg(0), Outcome: audit.OK}
+	if err := s.trail.Append(ctx, ev); err != nil {
+		return fmt.Errorf("revoked %s, but the audit trail cannot record it: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintf(e.Stderr, "Revoked %s.\n", fs.Arg(0))
 	return nil

@@ -58,3 +58,39 @@ func TestParseExpiry(t *testing.T) {
 		}
 	}
 }
+
+// Key changes from the command line are in the audit trail (issue 5: "role and key
+// changes"), named by id and limits, never by secret.
+func TestAPIKeyChangesAreAudited(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	initOut, errOut, code := runCLI(t, nil, "init", "--data", data)
+	if code != 0 {
+		t.Fatalf("init: %s", errOut)
+	}
+	out, _, code := runCLI(t, nil, "apikey", "create", "--data", data, "--name", "backend", "--scope", "check", "--allow-ip", "192.0.2.0/24")
+	if code != 0 {
+		t.Fatal("apikey create failed")
+	}
+	secret := strings.TrimSpace(out)
+	list, _, _ := runCLI(t, nil, "apikey", "list", "--data", data)
+	var id string
+	for _, l := range strings.Split(list, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[1] == "backend" {
+			id = f[0]
+		}
+	}
+	if _, errOut, code := runCLI(t, nil, "apikey", "revoke", "--data", data, id); code != 0 {
+		t.Fatalf("revoke: %s", errOut)
+	}
+	created, _, _ := runCLI(t, nil, "audit", "list", "--data", data, "--action", "key_created")
+	revoked, _, _ := runCLI(t, nil, "audit", "list", "--data", data, "--action", "key_revoked")
+	if strings.Count(created, "key_created") != 2 || !strings.Contains(created, id+"; scopes check; allow 192.0.2.0/24") || !strings.Contains(revoked, id) {
+		t.Fatalf("key events:\n%s\n%s", created, revoked)
+	}
+	initKey := strings.TrimSpace(initOut[strings.LastIndex(strings.TrimSpace(initOut), "\n")+1:])
+	for _, s := range []string{secret, initKey} {
+		if s == "" || strings.Contains(created+revoked, s) {
+			t.Fatal("a key's secret is in the audit trail")
+		}
+	}
+}

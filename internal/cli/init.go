@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/kinko-jp/kinko/internal/access"
@@ -102,7 +103,9 @@ func initialise(ctx context.Context, e *Env, cfg *config.Config, ownerEmail stri
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.api.Create(ctx, shop.ID, "initial", access.AllScopes)
+	// Every scope, less the one that only limits a key (masked reads).
+	scopes := slices.DeleteFunc(slices.Clone(access.AllScopes), func(sc string) bool { return sc == access.ScopeCustomersReadMasked })
+	secret, err := s.createKey(ctx, shop.ID, "initial", scopes, access.KeyLimits{})
 	if err != nil {
 		return err
 	}

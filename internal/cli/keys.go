@@ -40,10 +40,7 @@ func runKeysRotate(ctx context.Context, e *Env, args []string) error {
 		// The latest audit checkpoint and the retention cut must be signed under a version
 		// that stays.
 		BeforeRetire: func(ctx context.Context) error {
-			if _, err := s.trail.Checkpoint(ctx); err != nil {
-				return err
-			}
-			return s.trail.ResignCut(ctx) // a retention cut signed with a retiring version
+			return s.trail.PrepareRetire(ctx, fmt.Sprintf("retiring versions older than %d", s.keys.ActiveVersion()))
 		}})
 	if progress != nil {
 		fmt.Fprintln(e.Stderr)
