@@ -2,7 +2,9 @@ package audit
 
 import (
 	"context"
+	"crypto/rand"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kinko-jp/kinko/internal/keyring"
+	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/store/storetest"
 )
 
@@ -33,8 +37,20 @@ func verifyFixture(b *testing.B) (*fixture, int) {
 			benchTrail.err = err
 			return
 		}
-		f := newFixture(b, storetest.Backend{Name: "sqlite", DSN: dir + "/kinko.db", File: dir + "/kinko.db"})
+		// Not newFixture: its cleanups would close the database when the first benchmark
+		// (or the first of -count runs) ends, and the trail is shared by all of them.
 		ctx := context.Background()
+		db, err := store.Open(ctx, dir+"/kinko.db", store.Options{})
+		if err != nil {
+			benchTrail.err = err
+			return
+		}
+		kr, err := keyring.Create(filepath.Join(dir, keyring.FileName), rand.Reader)
+		if err != nil {
+			benchTrail.err = err
+			return
+		}
+		f := &fixture{b: storetest.Backend{Name: "sqlite", DSN: dir + "/kinko.db", File: dir + "/kinko.db"}, db: db, kr: kr, cpath: CheckpointPath(kr.Path())}
 		batch := make([]Event, 0, 8192)
 		for i := 1; i <= n; i++ {
 			batch = append(batch, event(i))
