@@ -16,9 +16,7 @@ package console
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -31,6 +29,7 @@ import (
 	"github.com/kinko-jp/kinko/internal/access"
 	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/vault"
+	"github.com/kinko-jp/kinko/internal/weblog"
 )
 
 //go:embed templates/*.html
@@ -164,32 +163,7 @@ func (s *Server) newReqCtx(w http.ResponseWriter, r *http.Request) *reqCtx {
 	if rc, ok := r.Context().Value(ctxKey{}).(*reqCtx); ok {
 		return rc
 	}
-	return &reqCtx{id: newRequestID(), lang: pickLang(r)}
-}
-
-func newRequestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
+	return &reqCtx{id: weblog.NewID(), lang: pickLang(r)}
 }
 
 // middleware sets the headers every console answer carries, limits bodies, recovers panics
@@ -198,7 +172,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rc := &reqCtx{id: newRequestID(), lang: pickLang(r)}
+		rc := &reqCtx{id: weblog.NewID(), lang: pickLang(r)}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, rc))
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
@@ -211,7 +185,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		if r.TLS != nil {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := weblog.NewStatusWriter(w)
 		r.Body = http.MaxBytesReader(sw, r.Body, maxForm)
 		defer func() {
 			if v := recover(); v != nil {
@@ -219,20 +193,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.cfg.Log.Error("panic in console handler", slog.String("id", rc.id), slog.String("type", fmt.Sprintf("%T", v)))
-				if sw.status == 0 {
+				if !sw.Wrote() {
 					s.renderError(sw, r, rc, errors.New("panic"))
 				}
 			}
-			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			route := r.Pattern
-			if route == "" {
-				route = "(none)"
-			}
-			attrs := []slog.Attr{slog.String("method", safeMethod(r.Method)), slog.String("route", route), slog.Int("status", status),
-				slog.Float64("ms", float64(time.Since(start).Microseconds())/1000), slog.String("id", rc.id)}
+			attrs := weblog.Attrs(r, sw.Status(), start, rc.id)
 			if rc.sess != nil {
 				attrs = append(attrs, slog.String("staff", rc.sess.StaffID))
 			}
@@ -240,13 +205,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-func safeMethod(m string) string {
-	if len(m) > 10 || strings.IndexFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		return "(unknown)"
-	}
-	return m
 }
 
 // cacheStatic lets browsers keep the embedded assets for an hour: they hold no data.

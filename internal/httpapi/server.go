@@ -7,8 +7,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +23,7 @@ import (
 	"github.com/kinko-jp/kinko/internal/detect"
 	"github.com/kinko-jp/kinko/internal/store"
 	"github.com/kinko-jp/kinko/internal/vault"
+	"github.com/kinko-jp/kinko/internal/weblog"
 )
 
 // MaxBody is the largest request body accepted (413 above it).
@@ -145,7 +144,7 @@ func (s *Server) Handler() http.Handler {
 	// Every other common method on a known path answers 405 in JSON (the mux's own 405 is
 	// plain text); method-less patterns would collide with the {id} wildcard.
 	notAllowed := s.plain(func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "method "+safeMethod(r.Method)+" is not allowed here")
+		return errorf(http.StatusMethodNotAllowed, "method_not_allowed", "method "+weblog.SafeMethod(r.Method)+" is not allowed here")
 	})
 	for _, p := range patterns {
 		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
@@ -158,13 +157,6 @@ func (s *Server) Handler() http.Handler {
 		return errorf(http.StatusNotFound, "no_route", "no such API route")
 	}))
 	return s.middleware(mux)
-}
-
-func safeMethod(m string) string {
-	if len(m) > 10 || strings.IndexFunc(m, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-		return "(unknown)"
-	}
-	return m
 }
 
 func (s *Server) plain(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
@@ -278,42 +270,17 @@ func requestInfo(r *http.Request) *reqInfo {
 	return &reqInfo{}
 }
 
-func newRequestID() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // middleware assigns the request id, limits the body, recovers panics and writes one log
 // line per request: method, route pattern (never the raw path or query), status, duration,
 // request id, API key id.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{id: newRequestID()}
+		ri := &reqInfo{id: weblog.NewID()}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, ri))
 		w.Header().Set("X-Request-Id", ri.id)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		sw := &statusWriter{ResponseWriter: w}
+		sw := weblog.NewStatusWriter(w)
 		r.Body = http.MaxBytesReader(sw, r.Body, MaxBody)
 		defer func() {
 			if v := recover(); v != nil {
@@ -322,23 +289,15 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				}
 				// The panic value may hold request data: log only its type.
 				s.log.Error("panic in handler", slog.String("id", ri.id), slog.String("type", fmt.Sprintf("%T", v)))
-				if sw.status == 0 {
+				if !sw.Wrote() {
 					s.writeError(sw, r, errors.New("panic"))
 				}
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "(none)"
-			}
-			status := sw.status
-			if status == 0 {
-				status = http.StatusOK
-			}
+			status := sw.Status()
 			if c := status / 100; c >= 1 && c <= 5 {
 				s.requests[c].Add(1)
 			}
-			attrs := []slog.Attr{slog.String("method", safeMethod(r.Method)), slog.String("route", route), slog.Int("status", status),
-				slog.Float64("ms", float64(time.Since(start).Microseconds())/1000), slog.String("id", ri.id)}
+			attrs := weblog.Attrs(r, status, start, ri.id)
 			if ri.key != "" {
 				attrs = append(attrs, slog.String("key", ri.key))
 			}
