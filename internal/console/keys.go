@@ -3,7 +3,6 @@ package console
 import (
 	"errors"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -146,7 +145,7 @@ func (s *Server) keyCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 		return err
 	}
 	ev := audit.Event{Actor: rc.actor.ID, ActorIP: rc.actor.IP, Action: audit.ActionKeyCreated, Shop: rc.sess.Shop,
-		Reason: keyReason(id, scopes, lim.AllowIPs, lim.Expires), Outcome: audit.OK, RequestID: rc.id}
+		Reason: access.KeyAuditReason(id, scopes, lim), Outcome: audit.OK, RequestID: rc.id}
 	if err := s.cfg.Trail.Append(r.Context(), ev); err != nil {
 		// Unrecorded, the key must not exist: revoke it and show nothing.
 		rerr := s.cfg.Keys.Revoke(r.Context(), rc.sess.Shop, id)
@@ -154,24 +153,6 @@ func (s *Server) keyCreate(w http.ResponseWriter, r *http.Request, rc *reqCtx) e
 	}
 	s.render(w, r, rc, http.StatusOK, "key_created", map[string]any{"ID": id, "Name": d.Name, "Secret": secret, "Scopes": scopes})
 	return nil
-}
-
-// keyReason is what the trail keeps of a key's creation: its id and limits, never the
-// secret nor the name (free text an owner typed).
-func keyReason(id string, scopes []string, allow []netip.Prefix, expires time.Time) string {
-	var b strings.Builder
-	b.WriteString(id + "; scopes " + strings.Join(scopes, ","))
-	if len(allow) > 0 {
-		ips := make([]string, len(allow))
-		for i, p := range allow {
-			ips[i] = p.String()
-		}
-		b.WriteString("; allow " + strings.Join(ips, ","))
-	}
-	if !expires.IsZero() {
-		b.WriteString("; expires " + expires.UTC().Format(time.RFC3339))
-	}
-	return b.String()
 }
 
 // keyRevoke revokes a key of the shop. Revoking is containment, so it happens even if the
