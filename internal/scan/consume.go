@@ -36,7 +36,18 @@ func (s *Scanner) consume(b *batch, rep Reporter) error {
 			return err
 		}
 	}
-	s.Stats.Findings.Add(int64(len(b.hits)))
+	n := len(b.hits)
+	if b.lines != nil {
+		for t, c := range b.counts {
+			f.byType[t] += int(c)
+			n += int(c)
+		}
+		f.findings += n
+		if err := s.lines.writeLines(b.lines); err != nil {
+			return err
+		}
+	}
+	s.Stats.Findings.Add(int64(n))
 	f.bytes += int64(len(b.buf))
 	s.Stats.Bytes.Add(int64(len(b.buf)))
 	if f.red != nil && f.redErr == nil {

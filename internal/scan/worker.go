@@ -20,6 +20,7 @@ type worker struct {
 	hits   []hit
 	prevs  []string
 	redBuf []byte
+	render jsonlRender
 }
 
 func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
@@ -36,7 +37,18 @@ func (w *worker) process(b *batch) {
 		w.scanLines(b)
 	}
 	w.setLines(b)
-	if len(w.hits) > 0 {
+	if w.s.lines != nil && len(w.hits) > 0 {
+		b.lines = w.render.appendHits(nil, &w.s.chunks, b.file.path, w.hits)
+		n := 0
+		for _, c := range b.lines {
+			n += cap(c)
+		}
+		w.s.budget.add(n)
+		b.weight += n
+		for i := range w.hits {
+			b.counts[w.hits[i].typ&15]++
+		}
+	} else if len(w.hits) > 0 {
 		var out []hit
 		if p, ok := w.s.hits.Get().(*[]hit); ok {
 			out = *p
