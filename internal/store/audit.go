@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -36,17 +35,6 @@ type AuditFilter struct {
 	From, To time.Time // From inclusive, To exclusive
 	Before   uint64    // only events with seq < Before (paging newest first); 0 = no bound
 	Limit    int
-}
-
-// AuditRaw is one stored event as verification reads it. Body and Hash alias the driver's
-// buffers and are valid only during the callback.
-type AuditRaw struct {
-	Seq  int64
-	Body []byte
-	Hash []byte
-	// ColumnsMatch reports whether the time, actor and action columns say what Body says
-	// (true when Body is not a well-formed encoding: verification reports that itself).
-	ColumnsMatch bool
 }
 
 // AuditExtent is where the trail stands: the chain head row and the largest seq present.
@@ -105,11 +93,11 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 
 // appendAuditTx appends batches of rows inside tx, in order: it locks the chain head,
 // numbers the rows from the head's seq, chains their hashes and moves the head. The group
-// writer calls it last in every transaction with the events of all the writes batched into
-// it (groupWriter.tx), so the head lock is held only until the commit; if it fails the
-// transaction rolls back, so no action happens without its event. It sets each row's Seq
-// (and Time, when zero); like every write function it may run again after a neighbour's
-// failure and gives the same result.
+// writer calls it after each write's change, or on PostgreSQL once, last, with the events
+// of every write in the transaction (groupWriter.tx), so the head lock is held only until
+// the commit; if it fails the transaction rolls back, so no action happens without its
+// event. It sets each row's Seq (and Time, when zero); like every write function it may run
+// again after a neighbour's failure and gives the same result.
 func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, batches ...[]AuditRow) error {
 	n := 0
 	for _, rows := range batches {
@@ -267,84 +255,6 @@ func (db *DB) AuditHash(ctx context.Context, seq uint64) ([]byte, error) {
 		return nil, ErrNotFound
 	}
 	return h, err
-}
-
-// auditScanSQLite reads an event in four columns instead of six: each column a query
-// returns costs SQLite about as much as hashing the event, so the hash, actor and action
-// come joined as hash || actor || 0x00 || action (actor and action never hold a NUL:
-// record.Validate refuses it, so the split is unambiguous).
-const auditScanSQLite = "SELECT seq, time, body, hash || CAST(actor AS BLOB) || x'00' || CAST(action AS BLOB) FROM audit_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid"
-
-const auditScanPostgres = `SELECT seq, time, body, hash, actor, action FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`
-
-// ScanAudit calls fn for every stored event whose position is in (after, upto], in order:
-// by rowid on SQLite (which appendAuditTx sets to seq, so a row whose seq column was
-// changed shows up where it was written) and by seq on PostgreSQL. It reads in one query
-// and allocates nothing per event beyond what the driver does; callers page with ranges.
-func (db *DB) ScanAudit(ctx context.Context, after, upto uint64, fn func(*AuditRaw) error) error {
-	q := auditScanPostgres
-	if db.dialect == SQLite {
-		q = auditScanSQLite
-	}
-	rows, err := db.query(ctx, q, int64(after), int64(upto))
-	if err != nil {
-		return fmt.Errorf("audit: reading events: %w", err)
-	}
-	defer rows.Close()
-	var r AuditRaw
-	var body, tail, actor, action sql.RawBytes
-	var t int64
-	var h record.Header
-	for rows.Next() {
-		if db.dialect == SQLite {
-			err = rows.Scan(&r.Seq, &t, &body, &tail)
-			if len(tail) >= record.HashSize {
-				r.Hash = tail[:record.HashSize]
-				actor, action, _ = bytes.Cut(tail[record.HashSize:], []byte{0})
-			} else {
-				r.Hash, actor, action = tail, nil, nil
-			}
-		} else {
-			err = rows.Scan(&r.Seq, &t, &body, &r.Hash, &actor, &action)
-		}
-		if err != nil {
-			return fmt.Errorf("audit: reading events: %w", err)
-		}
-		r.Body = body
-		r.ColumnsMatch = record.ParseHeader(body, &h) != nil ||
-			(h.Micros == t && bytes.Equal(h.Actor, actor) && bytes.Equal(h.Action, action))
-		if err := fn(&r); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit: reading events: %w", err)
-	}
-	return nil
-}
-
-// ScanAuditCustomers calls fn for every row of the customer index with seq in
-// (after, upto], ordered by seq then customer id. customer is valid only during the call.
-func (db *DB) ScanAuditCustomers(ctx context.Context, after, upto uint64, fn func(seq uint64, customer []byte) error) error {
-	rows, err := db.query(ctx, `SELECT seq, customer_id FROM audit_customers WHERE seq > ? AND seq <= ? ORDER BY seq, customer_id`, int64(after), int64(upto))
-	if err != nil {
-		return fmt.Errorf("audit: reading the customer index: %w", err)
-	}
-	defer rows.Close()
-	var seq int64
-	var id sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&seq, &id); err != nil {
-			return fmt.Errorf("audit: reading the customer index: %w", err)
-		}
-		if err := fn(uint64(seq), id); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("audit: reading the customer index: %w", err)
-	}
-	return nil
 }
 
 // QueryAudit returns the events matching f, newest first, decoded from their hashed
