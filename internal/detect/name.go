@@ -89,10 +89,10 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 	t.start = i
 	var kanji, hira, kata, latin bool
 	for i < limit {
-		if t.runes > 0 && hasHonorificAt(s, i) {
+		r, w := runeAt(s, i)
+		if t.runes > 0 && honorificStart(r) && hasHonorificAt(s, i) {
 			break
 		}
-		r, w := runeAt(s, i)
 		switch scriptOf(r) {
 		case scKanji:
 			kanji = true
@@ -135,6 +135,16 @@ func tokenLenOK(t nameToken) bool {
 		return t.runes <= maxLatinToken
 	}
 	return t.runes <= maxKanaToken
+}
+
+// honorificStart reports whether r starts one of the honorifics: a cheap test before
+// hasHonorificAt for each character of a name.
+func honorificStart(r rune) bool {
+	switch r {
+	case '様', '殿', '氏', '君', 'さ', 'く', 'ち':
+		return true
+	}
+	return false
 }
 
 func hasHonorificAt(s string, i int) bool {
@@ -184,8 +194,33 @@ var notNameTokenSet = func() map[string]bool {
 	return m
 }()
 
+// notNameFirst holds the first character of every notNameTokens word: most tokens are
+// names and start with none of them, which one table load tells without hashing the token.
+var notNameFirst = func() *runeSet {
+	var set runeSet
+	for _, w := range notNameTokens {
+		r, _ := runeAt(w, 0)
+		set.add(r)
+	}
+	return &set
+}()
+
+// runeSet is a set of runes of the Basic Multilingual Plane, where all Japanese text
+// lives, as a bitmap (8 KiB).
+type runeSet [1 << 16 / 64]uint64
+
+func (m *runeSet) add(r rune) {
+	if r >= 0 && r < 1<<16 {
+		m[r>>6] |= 1 << (r & 63)
+	}
+}
+
+func (m *runeSet) has(r rune) bool {
+	return r >= 0 && r < 1<<16 && m[r>>6]&(1<<(r&63)) != 0
+}
+
 func isNotNameToken(s string) bool {
-	if notNameTokenSet[s] {
+	if r, _ := runeAt(s, 0); notNameFirst.has(r) && notNameTokenSet[s] {
 		return true
 	}
 	// Every corporate mark is at least two characters, and holds one of a
