@@ -121,6 +121,9 @@ type jsonlRender struct {
 	// Reasons are the detector's string constants, so a pointer and a length identify
 	// one without hashing it; a reason built at run time only misses the cache.
 	tails [64]jsonlTail
+	// The previous finding's `,"line":N`: a CSV record or a log line holds several.
+	line  int
+	lineJ []byte
 }
 
 type jsonlTail struct {
@@ -167,8 +170,11 @@ func (r *jsonlRender) appendHits(dst [][]byte, c *chunkPool, path string, hits [
 		b = strconv.AppendInt(b, h.start, 10)
 		b = append(b, `,"end":`...)
 		b = strconv.AppendInt(b, h.end, 10)
-		b = append(b, `,"line":`...)
-		b = strconv.AppendInt(b, int64(h.line), 10)
+		if h.line != r.line || r.lineJ == nil {
+			r.line = h.line
+			r.lineJ = strconv.AppendInt(append(r.lineJ[:0], `,"line":`...), int64(h.line), 10)
+		}
+		b = append(b, r.lineJ...)
 		b = append(b, tail...)
 	}
 	if b != nil {
