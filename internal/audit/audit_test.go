@@ -312,6 +312,38 @@ func TestTamperingIsCaught(t *testing.T) {
 	})
 }
 
+// SQLite stores any type in any column: a value of another type where verification
+// expects an integer (or the bytes of the event) is tampering too, reported at its event
+// by the reader that verification uses (store.AuditReader), not a failure to read.
+func TestSQLiteColumnTypesTampered(t *testing.T) {
+	const n = 40
+	tests := []struct {
+		name  string
+		query string
+		kind  Kind
+	}{
+		{"time as text", `UPDATE audit_events SET time = CAST(time AS TEXT) || 'x' WHERE seq = 4`, KindEdited},
+		{"time as a real", `UPDATE audit_events SET time = time + 0.5 WHERE seq = 4`, KindEdited},
+		{"actor as a number", `UPDATE audit_events SET actor = 4 WHERE seq = 4`, KindEdited},
+		{"action with a NUL", `UPDATE audit_events SET action = CAST(action || char(0) AS BLOB) WHERE seq = 4`, KindEdited},
+		{"seq as text", `UPDATE audit_events SET seq = 'four' WHERE seq = 4`, KindReordered},
+		{"body as text", `UPDATE audit_events SET body = 'x' WHERE seq = 4`, KindEdited},
+		{"hash shortened", `UPDATE audit_events SET hash = substr(hash, 1, 31) WHERE seq = 4`, KindEdited},
+		{"customer index id as a blob with a NUL", `UPDATE audit_customers SET customer_id = CAST(customer_id || char(0) AS BLOB) WHERE seq = 4`, KindIndex},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, storetest.SQLite(t))
+			f.fill(t, n, 20, n)
+			f.exec(t, tc.query)
+			rep := f.verify(t)
+			if rep.Problem == nil || rep.Problem.Seq != 4 || rep.Problem.Kind != tc.kind {
+				t.Fatalf("caught as %+v, want seq 4 as %q", rep.Problem, tc.kind)
+			}
+		})
+	}
+}
+
 func (f *fixture) body(t *testing.T, seq int) []byte {
 	t.Helper()
 	var b []byte

@@ -205,7 +205,13 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v := &ranger{db: db, cps: cps, base: base, start: from}
+			rd, err := db.NewAuditReader(ctx)
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			defer rd.Close()
+			v := &ranger{db: db, rd: rd, cps: cps, base: base, start: from}
 			found[w], errs[w] = v.run(ctx, lo, hi)
 			lastHash[w] = v.prev[:]
 		}()
@@ -256,6 +262,7 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 // ranger verifies one contiguous range of seqs.
 type ranger struct {
 	db    *store.DB
+	rd    *store.AuditReader    // this range's own (a reader is not shared between goroutines)
 	base  uint64                // the retention cut's seq (0: none)
 	start [record.HashSize]byte // the hash the chain starts from at base
 	cps   []Checkpoint          // verified checkpoints, by seq
@@ -263,7 +270,6 @@ type ranger struct {
 	prev  [record.HashSize]byte
 	next  uint64 // the seq expected next
 	chain *record.Chainer
-	hdr   record.Header
 	good  uint64 // highest checkpoint seq matched so far (for locating a rewrite)
 
 	// the customer index of the current page: entries in seq, id order
@@ -311,7 +317,7 @@ func (v *ranger) run(ctx context.Context, lo, hi uint64) (*Problem, error) {
 		if err := v.loadIndex(ctx, after, upto); err != nil {
 			return nil, err
 		}
-		err := v.db.ScanAudit(ctx, after, upto, v.event)
+		err := v.rd.ScanAudit(ctx, after, upto, v.event)
 		if errors.Is(err, errStop) {
 			return v.prob, nil
 		}
@@ -331,7 +337,7 @@ func (v *ranger) run(ctx context.Context, lo, hi uint64) (*Problem, error) {
 
 func (v *ranger) loadIndex(ctx context.Context, after, upto uint64) error {
 	v.ixSeq, v.ixOff, v.ixBuf, v.ix = v.ixSeq[:0], v.ixOff[:0], v.ixBuf[:0], 0
-	return v.db.ScanAuditCustomers(ctx, after, upto, func(seq uint64, id []byte) error {
+	return v.rd.ScanAuditCustomers(ctx, after, upto, func(seq uint64, id []byte) error {
 		v.ixSeq = append(v.ixSeq, seq)
 		v.ixOff = append(v.ixOff, len(v.ixBuf))
 		v.ixBuf = append(v.ixBuf, id...)
@@ -355,11 +361,11 @@ func (v *ranger) event(r *store.AuditRaw) error {
 	case seq > v.next:
 		return v.fail(v.next, KindMissing, "no event with seq %d: it was deleted", v.next)
 	}
-	if err := record.ParseHeader(r.Body, &v.hdr); err != nil {
-		return v.fail(seq, KindEdited, "its body is not a valid event encoding (%v)", err)
+	if r.HeaderErr != nil {
+		return v.fail(seq, KindEdited, "its body is not a valid event encoding (%v)", r.HeaderErr)
 	}
-	if v.hdr.Seq != seq {
-		return v.fail(seq, KindReordered, "the row for seq %d holds the event written as seq %d (events swapped or moved)", seq, v.hdr.Seq)
+	if r.Header.Seq != seq {
+		return v.fail(seq, KindReordered, "the row for seq %d holds the event written as seq %d (events swapped or moved)", seq, r.Header.Seq)
 	}
 	if !r.ColumnsMatch {
 		return v.fail(seq, KindEdited, "its time, actor or action column does not match the hashed event")

@@ -37,13 +37,6 @@ type AuditFilter struct {
 	Limit    int
 }
 
-// AuditExtent is where the trail stands: the chain head row and the largest seq present.
-type AuditExtent struct {
-	HeadSeq  uint64
-	HeadHash []byte // nil while the trail is empty
-	MaxSeq   uint64 // largest seq (or, on SQLite, rowid) in audit_events
-}
-
 const (
 	auditHeadSQL        = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
 	auditSetHeadSQL     = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
@@ -218,43 +211,6 @@ func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row
 		return tx.QueryRowContext(ctx, q)
 	}
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx)
-}
-
-// AuditExtent reads the chain head and the largest seq stored, in one snapshot.
-func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
-	var x AuditExtent
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return x, err
-	}
-	defer tx.Rollback()
-	var head int64
-	if err := tx.QueryRowContext(ctx, auditHeadSQL).Scan(&head, &x.HeadHash); err != nil {
-		return x, fmt.Errorf("audit: reading the chain head: %w", err)
-	}
-	x.HeadSeq = uint64(max(head, 0))
-	// On SQLite a row added behind kinko's back gets the next rowid, whatever its seq:
-	// the larger of the two bounds what verification must read.
-	q := `SELECT COALESCE(MAX(seq), 0) FROM audit_events`
-	if db.dialect == SQLite {
-		q = `SELECT COALESCE(MAX(MAX(seq), MAX(rowid)), 0) FROM audit_events`
-	}
-	var m int64
-	if err := tx.QueryRowContext(ctx, q).Scan(&m); err != nil {
-		return x, fmt.Errorf("audit: reading the trail's extent: %w", err)
-	}
-	x.MaxSeq = uint64(max(m, 0))
-	return x, nil
-}
-
-// AuditHash returns the stored hash of event seq (ErrNotFound when there is none).
-func (db *DB) AuditHash(ctx context.Context, seq uint64) ([]byte, error) {
-	var h []byte
-	err := db.queryRow(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, int64(seq)).Scan(&h)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	return h, err
 }
 
 // QueryAudit returns the events matching f, newest first, decoded from their hashed
