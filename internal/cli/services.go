@@ -129,40 +129,8 @@ func openWith(ctx context.Context, cfg *config.Config, kr *keyring.Keyring) (*se
 		cfg: cfg, keys: kr, db: db, tombs: tombs, trail: trail,
 		vault: vault.New(db, kr, tombs, trail, vault.Options{}),
 		api:   access.NewKeys(db, nil, nil),
-		staff: access.NewStaff(db, kr, access.StaffOptions{Notify: noticeToAudit(trail)}),
+		staff: access.NewStaff(db, kr, access.StaffOptions{Notify: trail.RecordNotice}),
 	}, nil
-}
-
-// noticeToAudit records staff-access notices (logins, failures, lockouts, role changes, 2FA
-// resets) in the audit trail. The actor is the member concerned, or, when someone else made
-// the change (Notice.By, set by the console), that someone; the member concerned is then
-// named first in the reason ("member staff:<id>; support→admin"), so the trail answers both
-// "what did this person do" (actor) and "what was done to this member" (reason).
-func noticeToAudit(trail *audit.Trail) func(context.Context, access.Notice) error {
-	return func(ctx context.Context, n access.Notice) error {
-		actor, reason := "system", n.Detail
-		if n.StaffID != "" {
-			actor = "staff:" + n.StaffID
-		}
-		if n.By != "" && n.By != actor {
-			if n.StaffID != "" {
-				reason = "member " + actor
-				if n.Detail != "" {
-					reason += "; " + n.Detail
-				}
-			}
-			actor = n.By
-		}
-		outcome := audit.OK
-		switch n.Kind {
-		case access.NoticeLoginFailed:
-			outcome = audit.Denied
-		case access.NoticeLoginLocked, access.NoticeLoginWhileLocked, access.NoticeLoginThrottled, access.NoticeLoginIPRefused:
-			outcome = audit.Refused
-		}
-		return trail.Append(ctx, audit.Event{Time: n.Time, Actor: actor, ActorIP: n.IP, Action: string(n.Kind), Shop: n.Shop, Reason: reason,
-			Outcome: outcome, RequestID: n.RequestID})
-	}
 }
 
 // shopID resolves a shop name to its id.

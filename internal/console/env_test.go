@@ -75,25 +75,7 @@ func newEnvTLS(t testing.TB, b storetest.Backend, tls bool) *env {
 	e := &env{db: db, trail: trail, log: &syncBuf{}, dbFile: b.File}
 	e.vault = vault.New(db, kr, keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName)), trail, vault.Options{})
 	e.keys = access.NewKeys(db, nil, nil)
-	// As cli's noticeToAudit: the member who acted (Notice.By) is the actor, the member
-	// concerned is named in the reason.
-	e.staff = access.NewStaff(db, kr, access.StaffOptions{Password: fastPasswords, Notify: func(ctx context.Context, n access.Notice) error {
-		actor, reason := "system", n.Detail
-		if n.StaffID != "" {
-			actor = "staff:" + n.StaffID
-		}
-		if n.By != "" && n.By != actor {
-			if n.StaffID != "" {
-				reason = "member " + actor
-				if n.Detail != "" {
-					reason += "; " + n.Detail
-				}
-			}
-			actor = n.By
-		}
-		return trail.Append(ctx, audit.Event{Time: n.Time, Actor: actor, ActorIP: n.IP, Action: string(n.Kind), Shop: n.Shop, Reason: reason,
-			Outcome: audit.OK, RequestID: n.RequestID})
-	}})
+	e.staff = access.NewStaff(db, kr, access.StaffOptions{Password: fastPasswords, Notify: trail.RecordNotice})
 	sh, err := e.vault.CreateShop(ctx, vault.DefaultShop)
 	if err != nil {
 		t.Fatal(err)

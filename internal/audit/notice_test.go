@@ -1,4 +1,4 @@
-package cli
+package audit_test
 
 import (
 	"context"
@@ -13,10 +13,10 @@ import (
 	"github.com/kinko-jp/kinko/internal/store/storetest"
 )
 
-// TestNoticeToAudit: a change made by the member concerned, or from the CLI, names that
+// TestRecordNotice: a change made by the member concerned, or from the CLI, names that
 // member as the actor (as always); a change someone else made through the console names
 // who did it as the actor and the member concerned in the reason.
-func TestNoticeToAudit(t *testing.T) {
+func TestRecordNotice(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := store.Open(ctx, storetest.SQLite(t).DSN, store.Options{})
@@ -33,7 +33,7 @@ func TestNoticeToAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer trail.Close()
-	record := noticeToAudit(trail)
+	record := trail.RecordNotice
 	for _, c := range []struct {
 		name                   string
 		n                      access.Notice
