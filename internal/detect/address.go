@@ -109,6 +109,12 @@ func addressRest(s string, i, limit int) int {
 	limit = min(limit, len(s))
 	for i < limit {
 		r, w := runeAt(s, i)
+		// Kana and kanji, the bulk of an address, stop nothing but 様: skip the switch.
+		if r >= 0x3040 && r < 0xFF00 && r != '様' {
+			i += w
+			end = i
+			continue
+		}
 		switch r {
 		case '\n', '\r', '\t', '"', '\'', ',', '，', '、', '。', '|', ';', '<', '>', '「', '」', '【', '】',
 			'&', '=', '：', ':', '{', '}', '[', ']', '〒', '様', 0:

@@ -53,6 +53,14 @@ func parseEmailAt(s string, at, w, floor int) (start, end int, ok bool) {
 			i -= 3
 			continue
 		}
+		// ASCII without decoding: most addresses are ASCII throughout.
+		if c := s[i-1]; c < 0x80 {
+			if !isLocalChar(rune(c)) {
+				break
+			}
+			i--
+			continue
+		}
 		r, rw := runeBefore(s, i)
 		if !isLocalChar(asciiOf(r)) {
 			break
@@ -86,8 +94,12 @@ func parseEmailAt(s string, at, w, floor int) (start, end int, ok bool) {
 	prev := rune('.')
 	end = j
 	for j < len(s) && j-at < maxDomainBytes {
-		r, rw := runeAt(s, j)
-		c := asciiOf(r)
+		c, rw := rune(s[j]), 1
+		if c >= 0x80 {
+			var r rune
+			r, rw = runeAt(s, j)
+			c = asciiOf(r)
+		}
 		switch {
 		case isASCIIAlnum(c) || c == '-':
 			if prev == '.' && c == '-' {
