@@ -94,6 +94,11 @@ func mustHave(t *testing.T, what, body string, wants ...string) {
 	}
 }
 
+// cardDigits are the test card number's digits as they could leak: whole or in groups of
+// eight or more. A bare "4111" would also match a random request id or a duration in a log
+// line (a flaky test), so the groups are longer.
+var cardDigits = []string{"4111111111111111", "41111111", "4111 1111", "4111-1111", "1111 1111 1111", "1111-1111-1111"}
+
 func mustNotHave(t *testing.T, what, body string, nots ...string) {
 	t.Helper()
 	for _, n := range nots {
@@ -260,8 +265,8 @@ func TestCustomerSearchNoURL(t *testing.T) {
 	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "カード番号") {
 		t.Fatalf("card search: %d", p.status)
 	}
-	mustNotHave(t, "card search", p.body, card, "4111")
-	mustNotHave(t, "log", e.log.String(), "4111")
+	mustNotHave(t, "card search", p.body, append(cardDigits, card)...)
+	mustNotHave(t, "log", e.log.String(), cardDigits...)
 	// An empty value asks for one.
 	if p := b.post("/console/customers", url.Values{"field": {"phone"}, "q": {"  "}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "検索する値を入力") {
 		t.Errorf("empty search: %d", p.status)
@@ -412,7 +417,7 @@ func TestCustomerEdit(t *testing.T) {
 			t.Fatalf("card number: %d, want 422", p.status)
 		}
 		mustHave(t, "card refused", p.body, "カード番号と思われる値が含まれているため保存できません", "対象の項目："+c.field)
-		mustNotHave(t, "card refused", p.body, "4111", "４１１１", "new.mail", cEmail, cPhone)
+		mustNotHave(t, "card refused", p.body, append(cardDigits, "４１１１", "new.mail", cEmail, cPhone)...)
 		unchanged("card number")
 	}
 	refused := e.events(t, audit.Filter{Action: audit.ActionCardRefused, Actor: supActor})
@@ -420,7 +425,7 @@ func TestCustomerEdit(t *testing.T) {
 		t.Errorf("%d card refusals on record, want 2", len(refused))
 	}
 	for _, ev := range refused {
-		mustNotHave(t, "refusal event", fmt.Sprintf("%+v", ev), "4111", "１１１１")
+		mustNotHave(t, "refusal event", fmt.Sprintf("%+v", ev), append(cardDigits, "１１１１")...)
 	}
 
 	// Other mistakes: the field is named, what was typed into it is not repeated.
@@ -506,7 +511,7 @@ func TestCustomerEdit(t *testing.T) {
 	if rec, _ := e.vault.Get(ctx, vault.Actor{Shop: e.shop, ID: "key:test"}, id); *rec.Phone != "03-9876-5432" {
 		t.Error("a role without write changed the phone")
 	}
-	mustNotHave(t, "log", e.log.String(), "4111", "１１１１", cEmail, "03-9876-5432", "not-an-email")
+	mustNotHave(t, "log", e.log.String(), append(cardDigits, "１１１１", cEmail, "03-9876-5432", "not-an-email")...)
 }
 
 // TestCustomerDelete: the page explains that deletion cannot be undone; a wrong

@@ -75,7 +75,7 @@ func TestDashboard(t *testing.T) {
 			!strings.Contains(attention, "新しいIPアドレスからログイン") {
 			t.Error("the lockout or the new-IP login is not at the top for the owner")
 		}
-		if strings.Contains(p.body, name) || strings.Contains(p.body, "4111") {
+		if strings.Contains(p.body, name) || strings.Contains(p.body, "4111-1111") {
 			t.Error("the dashboard shows a customer's name or a card number")
 		}
 
