@@ -69,6 +69,7 @@ var (
 	browser  context.Context
 	stopAll  func()
 	setupErr error
+	used     bool // the shared server has served a run already
 )
 
 func TestMain(m *testing.M) {
@@ -110,6 +111,18 @@ func start(t *testing.T) *server {
 	if setupErr != nil {
 		t.Fatal(setupErr)
 	}
+	if used {
+		// A second run in one process (go test -count=2): the story starts from kinko init
+		// again (the owner's setup link is spent), so it gets a fresh server of its own.
+		s, err := startServer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := stopAll
+		stopAll = func() { stop(); s.stop() }
+		shared = s
+	}
+	used = true
 	return shared
 }
 
