@@ -126,7 +126,7 @@ func initialise(ctx context.Context, e *Env, cfg *config.Config, ownerEmail stri
 		fmt.Fprintf(out, "The owner %s sets a password and enrols 2FA with this one-time setup link, valid %s, in the console\n  %s\nor on the command line:\n  kinko user setup --data %s %s\n",
 			ownerEmail, access.SetupLinkTTL, consoleURL(cfg, "setup/"+setupToken), cfg.DataDir, setupToken)
 	} else {
-		fmt.Fprintf(out, "No owner yet: add one with kinko user add --data %s --email EMAIL --role owner\n", cfg.DataDir)
+		fmt.Fprintf(out, "No owner yet: add one with kinko user add --data %s --email EMAIL --role owner (it prints the console setup link)\n", cfg.DataDir)
 	}
 	fmt.Fprintf(out, "The first API key (all scopes) follows. It is shown only this once: store it in your shop backend's secrets now.\n")
 	fmt.Fprintln(out, secret)
