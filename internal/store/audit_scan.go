@@ -238,25 +238,8 @@ func (r *AuditReader) ScanAudit(ctx context.Context, after, upto uint64, fn func
 	if r.lite == nil {
 		return r.db.ScanAudit(ctx, after, upto, fn)
 	}
-	s := r.events
-	if err := s.start(int64(after), int64(upto)); err != nil {
-		return fmt.Errorf("audit: reading events: %w", err)
-	}
-	defer s.end()
 	var raw AuditRaw
-	for n := 0; ; n++ {
-		if n%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		ok, err := s.next()
-		if err != nil {
-			return fmt.Errorf("audit: reading events: %w", err)
-		}
-		if !ok {
-			return nil
-		}
+	return r.events.each(ctx, after, upto, "events", func(s *liteStmt) error {
 		seq, isInt := s.int64(0)
 		if !isInt {
 			seq = 0 // not a seq: verification reports the row as out of place
@@ -268,10 +251,8 @@ func (r *AuditReader) ScanAudit(ctx context.Context, after, upto uint64, fn func
 		h := &raw.Header
 		raw.ColumnsMatch = raw.HeaderErr != nil ||
 			(tInt && h.Micros == t && bytes.Equal(h.Actor, actor) && bytes.Equal(h.Action, action))
-		if err := fn(&raw); err != nil {
-			return err
-		}
-	}
+		return fn(&raw)
+	})
 }
 
 // ScanAuditCustomers is DB.ScanAuditCustomers on the reader's connection.
@@ -282,9 +263,17 @@ func (r *AuditReader) ScanAuditCustomers(ctx context.Context, after, upto uint64
 	if r.lite == nil {
 		return r.db.ScanAuditCustomers(ctx, after, upto, fn)
 	}
-	s := r.customers
+	return r.customers.each(ctx, after, upto, "the customer index", func(s *liteStmt) error {
+		seq, _ := s.int64(0) // an integer: the WHERE clause passes no other type
+		return fn(uint64(seq), s.bytes(1))
+	})
+}
+
+// each runs the statement over (after, upto] and calls row for every row, looking at ctx
+// every ctxEvery rows; what names the rows in errors.
+func (s *liteStmt) each(ctx context.Context, after, upto uint64, what string, row func(*liteStmt) error) error {
 	if err := s.start(int64(after), int64(upto)); err != nil {
-		return fmt.Errorf("audit: reading the customer index: %w", err)
+		return fmt.Errorf("audit: reading %s: %w", what, err)
 	}
 	defer s.end()
 	for n := 0; ; n++ {
@@ -295,13 +284,12 @@ func (r *AuditReader) ScanAuditCustomers(ctx context.Context, after, upto uint64
 		}
 		ok, err := s.next()
 		if err != nil {
-			return fmt.Errorf("audit: reading the customer index: %w", err)
+			return fmt.Errorf("audit: reading %s: %w", what, err)
 		}
 		if !ok {
 			return nil
 		}
-		seq, _ := s.int64(0) // an integer: the WHERE clause passes no other type
-		if err := fn(uint64(seq), s.bytes(1)); err != nil {
+		if err := row(s); err != nil {
 			return err
 		}
 	}
