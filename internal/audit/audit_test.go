@@ -114,6 +114,28 @@ func (f *fixture) fill(t testing.TB, n int, at ...uint64) {
 	if err := tr.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// As a running server's indexer would have by now: the customer index up to the head.
+	if err := f.db.IndexAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// append appends events i..j through a trail without waiting for the indexer.
+func (f *fixture) append(t testing.TB, i, j int) {
+	t.Helper()
+	ctx := context.Background()
+	tr, err := Open(ctx, f.db, f.kr, f.cpath, func() time.Time { return t0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; i <= j; i++ {
+		if err := tr.Append(ctx, event(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *fixture) verify(t testing.TB) *Report {
@@ -235,6 +257,12 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"customer index row added", func(t *testing.T, f *fixture) {
 			f.exec(t, `INSERT INTO audit_customers (seq, customer_id) VALUES (6, 'cus_other')`)
 		}, 6, KindIndex},
+		{"customer index rows deleted and the index's mark moved past them", func(t *testing.T, f *fixture) {
+			// Events appended after the mark was pushed ahead are never indexed: verification
+			// holds every event up to the mark to its rows.
+			f.exec(t, `UPDATE audit_index_progress SET seq = 1000`)
+			f.append(t, n+1, n+5)
+		}, n + 1, KindIndex},
 		{"tail cut", func(t *testing.T, f *fixture) {
 			f.exec(t, `DELETE FROM audit_events WHERE seq > 37`)
 		}, 38, KindTailCut},
@@ -604,4 +632,57 @@ func TestAppendRejectsInvalidEvents(t *testing.T) {
 	if errors.As(nil, &p) {
 		t.Fatal("unreachable")
 	}
+}
+
+// The customer index is written behind the trail (store.IndexAudit): events not indexed
+// yet verify as intact, a query by customer still finds every event, and moving the
+// index's mark back (to hide deleted rows from verification) only makes the indexer write
+// the rows again.
+func TestCustomerIndexBehindTheTrail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		f := newFixture(t, b)
+		f.fill(t, 22)
+		// Not yet indexed: hold the mark back as if the indexer had not run.
+		f.exec(t, `DELETE FROM audit_customers WHERE seq > 11`)
+		f.exec(t, `UPDATE audit_index_progress SET seq = 11`)
+		if rep := f.verify(t); rep.Problem != nil {
+			t.Fatalf("events after the mark without index rows: %v", rep.Problem)
+		}
+		// A query by customer indexes first: cus_0001 is named by events 1, 12 and 23.
+		f.append(t, 23, 23)
+		evs, err := Query(ctx, f.db, Filter{Customer: "cus_0001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seqs []uint64
+		for _, e := range evs {
+			seqs = append(seqs, e.Seq)
+		}
+		if fmt.Sprint(seqs) != "[23 12 1]" {
+			t.Fatalf("query by customer found events %v, want [23 12 1]", seqs)
+		}
+		var rows, mark int
+		if err := f.raw.QueryRow(`SELECT COUNT(*) FROM audit_customers`).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.raw.QueryRow(`SELECT seq FROM audit_index_progress`).Scan(&mark); err != nil {
+			t.Fatal(err)
+		}
+		if rows != 23 || mark != 23 {
+			t.Fatalf("after the query: %d index rows up to mark %d, want 23 up to 23", rows, mark)
+		}
+		// Rows deleted and the mark moved back to hide it: the indexer puts them back.
+		f.exec(t, `DELETE FROM audit_customers WHERE seq = 5`)
+		f.exec(t, `UPDATE audit_index_progress SET seq = 4`)
+		if err := f.db.IndexAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rep := f.verify(t); rep.Problem != nil {
+			t.Fatalf("after re-indexing: %v", rep.Problem)
+		}
+		if err := f.raw.QueryRow(`SELECT COUNT(*) FROM audit_customers WHERE seq = 5`).Scan(&rows); err != nil || rows != 1 {
+			t.Fatalf("event 5's index row: %d rows (%v), want 1", rows, err)
+		}
+	})
 }

@@ -211,7 +211,7 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 				return
 			}
 			defer rd.Close()
-			v := &ranger{db: db, rd: rd, cps: cps, base: base, start: from}
+			v := &ranger{db: db, rd: rd, cps: cps, base: base, start: from, indexed: x.Indexed}
 			found[w], errs[w] = v.run(ctx, lo, hi)
 			lastHash[w] = v.prev[:]
 		}()
@@ -271,6 +271,9 @@ type ranger struct {
 	next  uint64 // the seq expected next
 	chain *record.Chainer
 	good  uint64 // highest checkpoint seq matched so far (for locating a rewrite)
+	// indexed is the customer index's progress mark when verification began: an event
+	// after it may have no index rows yet (the indexer writes them behind the trail).
+	indexed uint64
 
 	// the customer index of the current page: entries in seq, id order
 	ixSeq  []uint64
@@ -383,6 +386,9 @@ func (v *ranger) event(r *store.AuditRaw) error {
 	}
 	if v.ix < len(v.ixSeq) && v.ixSeq[v.ix] < seq {
 		return v.fail(v.ixSeq[v.ix], KindIndex, "the customer index has a row for event %d that the event does not name", v.ixSeq[v.ix])
+	}
+	if seq > v.indexed && (v.ix >= len(v.ixSeq) || v.ixSeq[v.ix] != seq) {
+		v.bodyID = v.bodyID[:0] // not indexed yet: no rows is right, as is every row
 	}
 	for _, id := range v.bodyID {
 		if v.ix >= len(v.ixSeq) || v.ixSeq[v.ix] != seq || !bytes.Equal(v.ixID(v.ix), id) {

@@ -43,7 +43,9 @@ type apiEnv struct {
 	shopA string
 }
 
-func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
+// newAPI starts the API over a fresh database; rec, when given, records reads in place of
+// the trail (BenchmarkHTTPGet's reference without an audit trail).
+func newAPI(t testing.TB, b storetest.Backend, rec ...vault.Recorder) *apiEnv {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -61,7 +63,11 @@ func newAPI(t testing.TB, b storetest.Backend) *apiEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { trail.Close() })
-	v := vault.New(db, kr, keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName)), trail, vault.Options{})
+	var r vault.Recorder = trail
+	if len(rec) > 0 {
+		r = rec[0]
+	}
+	v := vault.New(db, kr, keyring.OpenTombstones(filepath.Join(dir, keyring.TombstoneFileName)), r, vault.Options{})
 	keys := access.NewKeys(db, nil, nil)
 	e := &apiEnv{keys: map[string]string{}, log: &syncBuf{}, db: db, v: v}
 	shopA, _ := v.CreateShop(ctx, "shop-a")

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/kinko-jp/kinko/internal/audit"
 	"github.com/kinko-jp/kinko/internal/store/storetest"
 )
 
@@ -65,3 +67,60 @@ func BenchmarkHTTP(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkHTTPGet reads customers over loopback HTTP with every read recorded in the
+// audit trail (audit-on, the production path) and with a recorder that writes nothing
+// (audit-off): issue 5's "reads with audit on stay ≥ 80 % of reads with audit off", for
+// the read a shop's backend makes. internal/vault's BenchmarkGet and BenchmarkGetAuditOff
+// compare the same without HTTP.
+func BenchmarkHTTPGet(b *testing.B) {
+	for _, mode := range []string{"audit-on", "audit-off"} {
+		b.Run(mode, func(b *testing.B) {
+			var e *apiEnv
+			if mode == "audit-on" {
+				e = newAPI(b, storetest.SQLite(b))
+			} else {
+				e = newAPI(b, storetest.SQLite(b), nopRecorder{})
+			}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			call := func(method, path string, payload []byte, want int) []byte {
+				req, _ := http.NewRequest(method, e.url+path, bytes.NewReader(payload))
+				req.Header.Set("Authorization", "Bearer "+e.keys["all"])
+				res, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				out, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != want {
+					b.Fatalf("%s %s: %d", method, path, res.StatusCode)
+				}
+				return out
+			}
+			var ids []string
+			for i := range 1000 {
+				m := map[string]any{}
+				for k, v := range hanako {
+					m[k] = v
+				}
+				m["email"] = fmt.Sprintf("user%d@example.jp", i)
+				j, _ := json.Marshal(m)
+				var r struct{ ID string }
+				json.Unmarshal(call("POST", "/v1/customers", j, 201), &r)
+				ids = append(ids, r.ID)
+			}
+			var n atomic.Int64
+			b.SetParallelism(8)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					call("GET", "/v1/customers/"+ids[n.Add(1)%int64(len(ids))], nil, 200)
+				}
+			})
+		})
+	}
+}
+
+type nopRecorder struct{}
+
+func (nopRecorder) AppendRead(context.Context, ...audit.Event) error { return nil }

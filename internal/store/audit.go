@@ -42,7 +42,6 @@ const (
 	auditSetHeadSQL     = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
 	auditInsertSQLite   = `INSERT INTO audit_events (rowid, seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	auditInsertPostgres = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
-	auditCustomerSQL    = `INSERT INTO audit_customers (seq, customer_id) VALUES (?, ?)`
 )
 
 // auditHotSQL are the statements every append runs; warm (stmt.go) prepares them at Open,
@@ -53,6 +52,7 @@ func (db *DB) auditHotSQL() []string {
 	for i := range ins {
 		hot = append(hot, ins[i], auditCustomerRows[i])
 	}
+	hot = append(hot, db.auditProgressSQL(), auditSetProgressSQL, auditUnindexedSQL)
 	return hot
 }
 
@@ -86,10 +86,11 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 
 // appendAuditTx appends batches of rows inside tx, in order: it locks the chain head,
 // numbers the rows from the head's seq, chains their hashes and moves the head. The group
-// writer calls it after each write's change, or on PostgreSQL once, last, with the events
-// of every write in the transaction (groupWriter.tx), so the head lock is held only until
-// the commit; if it fails the transaction rolls back, so no action happens without its
-// event. It sets each row's Seq (and Time, when zero); like every write function it may run
+// writer calls it once, last, with the events of every write in the transaction
+// (groupWriter.tx), so the head lock is held only until the commit; if it fails the
+// transaction rolls back, so no action happens without its event. The customer index is
+// not written here: the indexer (audit_index.go) adds those rows shortly after, off the
+// path of the request. It sets each row's Seq (and Time, when zero); like every write function it may run
 // again after a neighbour's failure and gives the same result.
 func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, batches ...[]AuditRow) error {
 	n := 0
@@ -124,7 +125,6 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, batches ...[]AuditR
 	// round trip, both made while holding the chain head.
 	cols := auditInsertCols[db.dialect]
 	evArgs := make([]any, 0, cols*n)
-	var custArgs []any
 	for _, rows := range batches {
 		for i := range rows {
 			r := &rows[i]
@@ -138,17 +138,13 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, batches ...[]AuditR
 			} else {
 				evArgs = append(evArgs, seq, seq, r.Micros(), r.Actor, r.Action, body, hash)
 			}
-			for _, id := range uniqueSorted(slices.Clone(r.Customers)) {
-				custArgs = append(custArgs, seq, id)
-			}
 		}
 	}
 	if err := db.execRows(ctx, tx, auditInsertRows[db.dialect], cols, evArgs); err != nil {
 		return fmt.Errorf("audit: appending: %w", err)
 	}
-	if err := db.execRows(ctx, tx, auditCustomerRows, 2, custArgs); err != nil {
-		return fmt.Errorf("audit: appending: %w", err)
-	}
+	db.unindexed.Add(int64(n))
+	db.auditAppended()
 	if _, err := db.exec(ctx, tx, auditSetHeadSQL, seq, prev[:]); err != nil {
 		return fmt.Errorf("audit: moving the chain head: %w", err)
 	}
@@ -165,17 +161,17 @@ var auditInsertCols = [...]int{SQLite: 7, Postgres: 6}
 
 // auditInsertRows[dialect][k] and auditCustomerRows[k] insert 1<<k rows at once.
 var (
-	auditInsertRows   = [...][]string{SQLite: multiRows(auditInsertSQLite), Postgres: multiRows(auditInsertPostgres)}
-	auditCustomerRows = multiRows(auditCustomerSQL)
+	auditInsertRows   = [...][]string{SQLite: multiRows(auditInsertSQLite, ""), Postgres: multiRows(auditInsertPostgres, "")}
+	auditCustomerRows = multiRows(auditCustomerSQL, auditCustomerConflict)
 )
 
 // multiRows returns insert (a single-row "INSERT … VALUES (?, …)") with its VALUES group
-// repeated 1, 2, 4 … rowsPerInsert times.
-func multiRows(insert string) []string {
+// repeated 1, 2, 4 … rowsPerInsert times, each followed by suffix.
+func multiRows(insert, suffix string) []string {
 	group := insert[strings.LastIndex(insert, "("):]
 	var out []string
 	for n := 1; n <= rowsPerInsert; n *= 2 {
-		out = append(out, insert+strings.Repeat(", "+group, n-1))
+		out = append(out, insert+strings.Repeat(", "+group, n-1)+suffix)
 	}
 	return out
 }
@@ -214,7 +210,9 @@ func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row
 }
 
 // QueryAudit returns the events matching f, newest first, decoded from their hashed
-// bodies. Limit defaults to 100 and is capped at 10000.
+// bodies. Limit defaults to 100 and is capped at 10000. A query by customer first brings
+// the customer index up to the chain head (IndexAudit), then reads it bucket by bucket,
+// newest first, until it has Limit events.
 func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -223,12 +221,18 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error)
 	limit = min(limit, 10000)
 	var b strings.Builder
 	var args []any
-	b.WriteString(`SELECT e.body FROM audit_events e`)
+	order := `e.seq`
 	if f.Customer != "" {
-		b.WriteString(` JOIN audit_customers c ON c.seq = e.seq AND c.customer_id = ?`)
-		args = append(args, f.Customer)
+		// The customer index first (CROSS JOIN makes SQLite keep this order whatever it
+		// guesses of the tables), one bucket per query, the bucket written as the index has
+		// it (migration 7) and ordered by the index's own seq, so the newest come first
+		// without sorting and the LIMIT stops the read.
+		b.WriteString(`SELECT e.body FROM audit_customers c CROSS JOIN audit_events e WHERE (c.seq / 16384) = ? AND c.customer_id = ? AND e.seq = c.seq`)
+		args = append(args, int64(0), f.Customer) // the bucket is set per query below
+		order = `c.seq`
+	} else {
+		b.WriteString(`SELECT e.body FROM audit_events e WHERE 1 = 1`)
 	}
-	b.WriteString(` WHERE 1 = 1`)
 	if f.Actor != "" {
 		b.WriteString(` AND e.actor = ?`)
 		args = append(args, f.Actor)
@@ -246,17 +250,48 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error)
 		args = append(args, micros(f.To))
 	}
 	if f.Before > 0 {
-		b.WriteString(` AND e.seq < ?`)
+		b.WriteString(` AND ` + order + ` < ?`)
 		args = append(args, int64(f.Before))
 	}
-	b.WriteString(` ORDER BY e.seq DESC LIMIT ?`)
+	b.WriteString(` ORDER BY ` + order + ` DESC LIMIT ?`)
 	args = append(args, limit)
-	rows, err := db.r.QueryContext(ctx, db.q(b.String()), args...)
+	query := db.q(b.String())
+	if f.Customer == "" {
+		return db.queryAuditRows(ctx, query, args, nil)
+	}
+	if err := db.IndexAudit(ctx); err != nil {
+		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	var lo, hi sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT (SELECT MIN(seq) FROM audit_customers), (SELECT MAX(seq) FROM audit_customers)`).Scan(&lo, &hi); err != nil {
+		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	top := hi.Int64
+	if f.Before > 0 {
+		top = min(top, int64(f.Before)-1)
+	}
+	var out []AuditRow
+	for bucket := top / auditBucket; bucket >= lo.Int64/auditBucket && len(out) < limit; bucket-- {
+		args[0], args[len(args)-1] = bucket, limit-len(out)
+		var err error
+		if out, err = db.queryAuditRows(ctx, query, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// queryAuditRows runs an audit query that selects event bodies and appends the decoded
+// events to out.
+func (db *DB) queryAuditRows(ctx context.Context, query string, args []any, out []AuditRow) ([]AuditRow, error) {
+	rows, err := db.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditRow
 	var body sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&body); err != nil {

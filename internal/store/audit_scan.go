@@ -22,6 +22,9 @@ type AuditExtent struct {
 	HeadSeq  uint64
 	HeadHash []byte // nil while the trail is empty
 	MaxSeq   uint64 // largest seq (or, on SQLite, rowid) in audit_events
+	// Indexed is the customer index's progress mark: every event up to it has its rows in
+	// audit_customers; an event after it has its rows or none yet (audit_index.go).
+	Indexed uint64
 }
 
 // AuditRaw is one stored event as verification reads it. Body and Hash alias the driver's
@@ -52,6 +55,11 @@ func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
 		return x, fmt.Errorf("audit: reading the chain head: %w", err)
 	}
 	x.HeadSeq = uint64(max(head, 0))
+	var indexed int64
+	if err := tx.QueryRowContext(ctx, auditProgressSQL).Scan(&indexed); err != nil {
+		return x, fmt.Errorf("audit: reading the index's progress: %w", err)
+	}
+	x.Indexed = uint64(max(indexed, 0))
 	// On SQLite a row added behind kinko's back gets the next rowid, whatever its seq:
 	// the larger of the two bounds what verification must read. Each MAX in a subquery of
 	// its own: SQLite reads one end of an index only for a query with a single MIN or MAX,

@@ -248,7 +248,7 @@ func TestAuditEventsOfABatchAppendedTogether(t *testing.T) {
 			return &writeOp{ctx: ctx, done: make(chan error, 1), fn: func(*sql.Tx) ([]AuditRow, error) { return events, nil }}
 		}
 		// 100 events naming two customers (one twice): chunks of 64, 32 and 4 rows, and
-		// 200 customer-index rows in chunks of 64.
+		// 200 customer-index rows (written by the indexer) in chunks of 64.
 		var many []AuditRow
 		for i := range 100 {
 			r := auditRow(1000 + i)
@@ -271,6 +271,10 @@ func TestAuditEventsOfABatchAppendedTogether(t *testing.T) {
 			if r.Seq != uint64(2+i) {
 				t.Fatalf("event %d of the batch has seq %d, want %d (write order)", i, r.Seq, 2+i)
 			}
+		}
+		// The indexer writes the customer index behind the trail; bring it up to the head.
+		if err := db.IndexAudit(ctx); err != nil {
+			t.Fatal(err)
 		}
 		index := map[uint64][]string{}
 		err := db.ScanAuditCustomers(ctx, 0, 1000, func(seq uint64, id []byte) error {

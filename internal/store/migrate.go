@@ -65,6 +65,9 @@ var migrations = []string{
 	// 6: the retention cut's table renamed: audit_events must stay the shortest table name
 	// with "audit" in it (audit_schema.go), the one an investigator opens first.
 	`ALTER TABLE audit_cut RENAME TO audit_retention_cut`,
+	// 7: the audit trail's customer index written behind the trail, bucketed by seq
+	// (audit_index.go).
+	auditIndexMigration,
 }
 
 func (db *DB) migrate(ctx context.Context) error {

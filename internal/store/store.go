@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -59,7 +60,9 @@ type DB struct {
 	rs, ws       *stmts // prepared statements for readers and the writer
 	sqliteDSN    string
 	checkpointer *checkpointer
-	where        string // safe description for messages: a file path or host/database, never a password
+	indexer      *auditIndexer // writes the audit trail's customer index (audit_index.go)
+	unindexed    atomic.Int64  // events appended through this DB since the indexer last ran
+	where        string        // safe description for messages: a file path or host/database, never a password
 }
 
 // Options tune Open; the zero value is right for production.
@@ -96,6 +99,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
 	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
+	db.startAuditIndexer()
 	return db, nil
 }
 
@@ -211,6 +215,9 @@ func (db *DB) Where() string { return db.where }
 
 // Close stops the writer and closes connections.
 func (db *DB) Close() error {
+	if db.indexer != nil {
+		db.indexer.stop(db)
+	}
 	if db.writer != nil {
 		db.writer.close()
 	}
