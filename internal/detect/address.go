@@ -20,18 +20,40 @@ const (
 	maxAddressBytes = 300
 )
 
-// prefectureByTail maps the last two characters of each prefecture name
-// (6 bytes: 京都, 海道, 阪府, 森県…; 城県 is shared by 茨城県 and 宮城県) to
-// the names, which the trigger then checks in full. Built once; read-only
+// prefectureByTail holds each prefecture name under its last two
+// characters (6 bytes: 京都, 海道, 阪府, 森県…; 城県 is shared by 茨城県 and
+// 宮城県), which the trigger then checks in full: an open-addressed table
+// keyed by those six bytes as an integer, so the address trigger, run at
+// every 都道府県 in the text, hashes no string. Built once; read-only
 // afterwards.
-var prefectureByTail = func() map[string][]string {
-	m := make(map[string][]string, len(jptext.Prefectures))
+var prefectureByTail = func() (t [128]prefTail) {
 	for _, p := range jptext.Prefectures {
-		tail := p[len(p)-6:]
-		m[tail] = append(m[tail], p)
+		k := tailKey(p, len(p))
+		i := k.slot()
+		for t[i].key != 0 && t[i].key != k {
+			i = (i + 1) & (len(t) - 1)
+		}
+		t[i].key = k
+		t[i].names = append(t[i].names, p)
 	}
-	return m
+	return t
 }()
+
+type prefTail struct {
+	key   tail6
+	names []string
+}
+
+// tail6 is the six bytes before end, little-endian; 0 never occurs (a
+// prefecture name ends in multi-byte characters).
+type tail6 uint64
+
+func tailKey(s string, end int) tail6 {
+	b := s[end-6 : end]
+	return tail6(b[0]) | tail6(b[1])<<8 | tail6(b[2])<<16 | tail6(b[3])<<24 | tail6(b[4])<<32 | tail6(b[5])<<40
+}
+
+func (k tail6) slot() int { return int(uint64(k) * 0x9E3779B97F4A7C15 >> 57) }
 
 // prefectureEnding returns the start of the prefecture name that ends at
 // end, or -1.
@@ -39,10 +61,18 @@ func prefectureEnding(s string, end int) int {
 	if end < 6 {
 		return -1
 	}
-	for _, p := range prefectureByTail[s[end-6:end]] {
-		if st := end - len(p); st >= 0 && s[st:end] == p {
-			return st
+	k := tailKey(s, end)
+	t := &prefectureByTail
+	for i := k.slot(); t[i].key != 0; i = (i + 1) & (len(t) - 1) {
+		if t[i].key != k {
+			continue
 		}
+		for _, p := range t[i].names {
+			if st := end - len(p); st >= 0 && s[st:end] == p {
+				return st
+			}
+		}
+		return -1
 	}
 	return -1
 }

@@ -1,6 +1,10 @@
 package detect
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kinko-jp/kinko/internal/jptext"
+)
 
 func TestAddress(t *testing.T) {
 	runDetCases(t, Address, []detCase{
@@ -31,4 +35,22 @@ func FuzzAddress(f *testing.F) {
 	fuzzDetector(f, Address, []string{
 		"東京都千代田区千代田1-1", "北海道", "京都府京都市", "東京都府中市", "県", "神奈川県横浜市 ", "東京都千代田区\xff",
 	})
+}
+
+func TestPrefectureEnding(t *testing.T) {
+	for _, p := range jptext.Prefectures {
+		t.Run(p, func(t *testing.T) {
+			if got := prefectureEnding("住所"+p, len("住所"+p)); got != len("住所") {
+				t.Errorf("prefectureEnding(住所%s) = %d, want %d", p, got, len("住所"))
+			}
+			if got := prefectureEnding(p[3:], len(p)-3); got != -1 {
+				t.Errorf("prefectureEnding of %s without its first character = %d, want -1", p, got)
+			}
+		})
+	}
+	for _, s := range []string{"", "県", "大都", "首都", "東京府", "城県", "x宮城県"[:7]} {
+		if got := prefectureEnding(s, len(s)); got != -1 {
+			t.Errorf("prefectureEnding(%q) = %d, want -1", s, got)
+		}
+	}
 }

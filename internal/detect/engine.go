@@ -173,6 +173,11 @@ func New(types []Type) *Engine {
 		e.cls[lead] = clsLead3
 		e.mid3[lead] |= 1 << mid
 	}
+	// Every lead byte of a three-byte rune is clsLead3, with or without
+	// triggers, so that the loop steps over kanji and kana a rune at a time.
+	for b := 0xE0; b <= 0xEF; b++ {
+		e.cls[b] = clsLead3
+	}
 	add3('０')
 	add3('＠')
 	add3('：')
@@ -212,18 +217,26 @@ type state struct {
 	floor int
 	// base is len(dst) when Scan began.
 	base int
+	// ctxPos-1 is the position whose contextAt is in ctxVal: the digit
+	// hooks at one run each ask for it, with the same position.
+	ctxPos int
+	ctxVal Context
 }
 
 // contextAt returns the context that applies to a value starting at p: an
 // inline key right before it ("tel=", "\"email\": \"", "生年月日："), else the
 // Context the caller gave.
 func (st *state) contextAt(p int) Context {
-	if k, ok := inlineKey(st.s, p); ok {
-		c := classifyKey(k)
-		c.keyed = true
-		return c
+	if st.ctxPos == p+1 {
+		return st.ctxVal
 	}
-	return st.ctx
+	c := st.ctx
+	if k, ok := inlineKey(st.s, p); ok {
+		c = classifyKey(k)
+		c.keyed = true
+	}
+	st.ctxPos, st.ctxVal = p+1, c
+	return c
 }
 
 // Scan appends the findings in text to dst and returns it. text is UTF-8; a
@@ -347,8 +360,14 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				i++
 				continue
 			}
-			if k == clsLead3 && (i+1 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
-				i++
+			if k == clsLead3 && (i+2 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
+				// A whole rune that starts no trigger: its continuation bytes
+				// are class 0 anyway, so step over all three at once.
+				if i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+					i += 3
+				} else {
+					i++
+				}
 				continue
 			}
 			break

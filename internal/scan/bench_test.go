@@ -2,6 +2,8 @@ package scan
 
 import (
 	"context"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,5 +57,42 @@ func BenchmarkScan(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkScanFolder scans the folder named by KINKO_BENCH_DIR the way `kinko scan --format
+// jsonl DIR >/dev/null` does (JSON Lines formatted by the workers, written to io.Discard); it
+// is skipped without it. It is the one to profile, and the source of cmd/kinko/default.pgo:
+//
+//	go run ./cmd/kinko-corpus -out /tmp/kperf/corpus -size 600MB
+//	KINKO_BENCH_DIR=/tmp/kperf/corpus go test ./internal/scan -run '^$' -bench ScanFolder \
+//	    -benchtime 3x -cpuprofile /tmp/scan.pprof
+func BenchmarkScanFolder(b *testing.B) {
+	dir := os.Getenv("KINKO_BENCH_DIR")
+	if dir == "" {
+		b.Skip("KINKO_BENCH_DIR not set")
+	}
+	var size int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(size) // bytes on disk: the .gz files count compressed
+	s := New(Options{})
+	for b.Loop() {
+		r := NewJSONLReporter(io.Discard)
+		if err := s.Run(context.Background(), []string{dir}, r); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Close(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -180,6 +180,22 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 			i++
 			continue
 		}
+		if sjis && i+1 < len(raw) && isSJISLead(c) && isSJISTrail(raw[i+1]) {
+			// A two-byte character, most of a Shift_JIS file's non-ASCII: its UTF-8 comes
+			// ready from the table.
+			if u := sjisUTF8[sjisLeadIndex(c)*sjisTrailCount+int(raw[i+1])-0x40]; u != 0 {
+				o := int32(i)
+				if u>>24 == 3 {
+					text = append(text, byte(u), byte(u>>8), byte(u>>16))
+					m = append(m, o, o, o)
+				} else {
+					text = append(text, byte(u), byte(u>>8))
+					m = append(m, o, o)
+				}
+				i += 2
+				continue
+			}
+		}
 		r, n := unit(raw[i:], esc, sjis)
 		k := len(text)
 		text = utf8.AppendRune(text, r)

@@ -20,6 +20,10 @@ const (
 var (
 	sjisOnce  sync.Once
 	sjisTable []rune // lead index * sjisTrailCount + trail-0x40; 0 means invalid
+	// sjisUTF8 is sjisTable with each rune already encoded as UTF-8: its bytes from the
+	// lowest, and their count in the top byte (every CP932 character is in the BMP, so two
+	// or three); 0 means invalid. decodeValue copies these instead of encoding rune by rune.
+	sjisUTF8 []uint32
 )
 
 func isSJISLead(b byte) bool  { return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC) }
@@ -35,6 +39,7 @@ func sjisLeadIndex(b byte) int {
 func loadSJIS() {
 	sjisOnce.Do(func() {
 		t := make([]rune, sjisLeadCount*sjisTrailCount)
+		u := make([]uint32, len(t))
 		dec := japanese.ShiftJIS.NewDecoder()
 		var in [2]byte
 		for l := 0x81; l <= 0xFC; l++ {
@@ -55,9 +60,14 @@ func loadSJIS() {
 					continue
 				}
 				t[sjisLeadIndex(byte(l))*sjisTrailCount+tr-0x40] = r
+				var p uint32
+				for k, c := range out {
+					p |= uint32(c) << (8 * k)
+				}
+				u[sjisLeadIndex(byte(l))*sjisTrailCount+tr-0x40] = p | uint32(len(out))<<24
 			}
 		}
-		sjisTable = t
+		sjisTable, sjisUTF8 = t, u
 	})
 }
 
