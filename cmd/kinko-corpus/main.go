@@ -1,7 +1,7 @@
 // Command kinko-corpus writes the labelled corpus the scanner's quality test and benchmarks
 // use (see internal/scan/corpusgen):
 //
-//	kinko-corpus -out testdata/scan/corpus -labels testdata/scan/corpus.labels.jsonl
+//	kinko-corpus -out testdata/scan/corpus -labels testdata/scan/corpus.labels.tsv
 //	kinko-corpus -out /tmp/kinko-corpus -size 600MB
 //	kinko-corpus -out /tmp/kinko-big -size 300MB -only app.log
 package main
@@ -19,7 +19,7 @@ import (
 func main() {
 	out := flag.String("out", "", "output `folder` (required)")
 	size := flag.String("size", "", "approximate total `size`, e.g. 320KB, 600MB (default the committed corpus's size)")
-	labels := flag.String("labels", "", "write the labels (path, type, start, end) as JSON Lines to this `file`")
+	labels := flag.String("labels", "", "write the labels to this `file`, one per line as tab-separated path, type, start and end (byte offsets)")
 	seed := flag.Uint64("seed", 1, "random `seed`; the same seed gives the same bytes")
 	only := flag.String("only", "", "generate only this `file` of the corpus, at the full size ("+strings.Join(corpusgen.FileNames(), ", ")+")")
 	flag.Parse()
