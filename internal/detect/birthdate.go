@@ -133,10 +133,8 @@ func parseBirthDateAt(s string, p int) (start, end, year int, ok bool) {
 		q -= w
 	}
 	short := p+1 < len(s) && !isDigitAt(s, p+1) || p+2 < len(s) && !isDigitAt(s, p+2) || p+2 >= len(s)
-	for k, e := range eras {
-		if !short {
-			break
-		}
+	for k := 0; short && k < len(eras); k++ {
+		e := &eras[k]
 		if q >= len(e.kanji) && s[q-len(e.kanji):q] == e.kanji {
 			eraIdx, start = k, q-len(e.kanji)
 			break

@@ -397,7 +397,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 					continue
 				}
 			}
-			dst, i = e.atDigits(dst, st, i)
+			dst, i = e.atDigits(dst, st, i, j)
 			continue
 		case clsAt:
 			dst, i = e.atAt(dst, st, i, 1)
@@ -416,7 +416,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
 			switch {
 			case r >= '０' && r <= '９':
-				dst, i = e.atDigits(dst, st, i)
+				dst, i = e.atDigits(dst, st, i, i)
 				continue
 			case r == '＠':
 				dst, i = e.atAt(dst, st, i, 3)
@@ -446,10 +446,11 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 }
 
 // atDigits runs the digit detectors at the digit run starting at i and
-// returns where scanning resumes.
-func (e *Engine) atDigits(dst []Finding, st *state, i int) ([]Finding, int) {
-	end := i
-	n := 0
+// returns where scanning resumes. s[i:j] are ASCII digits the caller has
+// counted already (j == i: none).
+func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
+	end := j
+	n := j - i
 	for {
 		// ASCII digits first: by far the common case.
 		for end < len(st.s) && st.s[end]-'0' < 10 {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"math/bits"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -120,11 +122,15 @@ type jsonlRender struct {
 	// tails caches `,"confidence":…,"reason":…}` + newline by reason and confidence.
 	// Reasons are the detector's string constants, so a pointer and a length identify
 	// one without hashing it; a reason built at run time only misses the cache.
-	tails [64]jsonlTail
+	tails [256]jsonlTail
 	// The previous finding's `,"line":N`: a CSV record or a log line holds several.
 	line  int
 	lineJ []byte
 }
+
+// tailProbes is how many slots a tail may be looked for in; when all are taken the last is
+// replaced.
+const tailProbes = 8
 
 type jsonlTail struct {
 	reason *byte
@@ -192,10 +198,13 @@ func appendDec(b []byte, v int64) []byte {
 		return strconv.AppendInt(b, v, 10)
 	}
 	u := uint64(v)
-	n := 1
-	for n < len(pow10) && u >= pow10[n] {
+	// The digit count from the bit length (1233/4096 ≈ log10 2), corrected by one compare.
+	t := bits.Len64(u) * 1233 >> 12
+	n := t
+	if u >= pow10[t] {
 		n++
 	}
+	n = max(n, 1)
 	l := len(b)
 	if cap(b)-l < n {
 		return strconv.AppendUint(b, u, 10)
@@ -262,9 +271,20 @@ func (c *chunkPool) put(bs [][]byte) {
 
 func (r *jsonlRender) tail(reason string, conf float64) []byte {
 	p := unsafe.StringData(reason)
-	t := &r.tails[(uintptr(unsafe.Pointer(p))>>3^uintptr(conf*1000))&63]
-	if t.b != nil && t.reason == p && t.n == len(reason) && t.conf == conf {
-		return t.b
+	// Open addressing over a few slots: reasons are constants laid out next to each other,
+	// and with one slot per hash two frequent tails that collided (which depends on where
+	// the linker put their strings) were rendered again on every finding.
+	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(reason))<<48 ^ math.Float64bits(conf)) * 0x9E3779B97F4A7C15
+	i := int(h >> (64 - 8))
+	var t *jsonlTail
+	for n := 0; n < tailProbes; n++ {
+		t = &r.tails[(i+n)&(len(r.tails)-1)]
+		if t.b == nil {
+			break
+		}
+		if t.reason == p && t.n == len(reason) && t.conf == conf {
+			return t.b
+		}
 	}
 	b := append(t.b[:0], `,"confidence":`...)
 	b = strconv.AppendFloat(b, conf, 'f', -1, 64)
