@@ -112,11 +112,13 @@ func BenchmarkHTTPGet(b *testing.B) {
 			var n atomic.Int64
 			b.SetParallelism(8)
 			b.ResetTimer()
+			cpu := storetest.StartCPU(b)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					call("GET", "/v1/customers/"+ids[n.Add(1)%int64(len(ids))], nil, 200)
 				}
 			})
+			cpu.Stop()
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -94,7 +95,12 @@ func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, 
 func (g *groupWriter) loop() {
 	defer g.wg.Done()
 	batch := make([]*writeOp, 0, maxBatch)
-	lastRelaxed := 0 // size of the last batch of read events: how many readers are about
+	// recent holds the sizes of the last batches of read events; their largest says how
+	// many readers are about. The last batch alone is a poor guide: one small batch
+	// (readers still busy reading) made the next linger for fewer, and the batches stayed
+	// small (measured: two events a commit with sixteen readers).
+	var recent [32]int
+	next := 0
 	for {
 		var first *writeOp
 		select {
@@ -112,20 +118,21 @@ func (g *groupWriter) loop() {
 				break fill
 			}
 		}
-		if want := lastRelaxed * 3 / 4; first.relaxed && len(batch) < want {
+		if want := slices.Max(recent[:]) * 3 / 4; first.relaxed && len(batch) < want {
 			batch = g.linger(batch, want)
 		}
 		if first.relaxed {
-			lastRelaxed = len(batch)
+			recent[next] = len(batch)
+			next = (next + 1) % len(recent)
 		}
 		g.run(batch)
 	}
 }
 
-// lingerFor bounds how long a batch of read events waits for the readers that were in the
-// previous batch. Each commit costs the same few WAL pages whatever it holds, so under load
-// a slightly later, larger commit is far cheaper per event; when the previous batch was
-// small (one reader, an idle server) nothing waits at all.
+// lingerFor bounds how long a batch of read events waits for the readers seen in recent
+// batches. Each commit costs the same few WAL pages whatever it holds, so under load a
+// slightly later, larger commit is far cheaper per event; when recent batches were small
+// (one reader, an idle server) nothing waits at all.
 const lingerFor = time.Millisecond
 
 func (g *groupWriter) linger(batch []*writeOp, want int) []*writeOp {

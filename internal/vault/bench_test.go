@@ -61,6 +61,7 @@ func benchGet(b *testing.B, e *env) {
 	var n atomic.Int64
 	b.SetParallelism(8)
 	b.ResetTimer()
+	cpu := storetest.StartCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := e.v.Get(ctx, e.as(), ids[n.Add(1)%int64(len(ids))]); err != nil {
@@ -68,6 +69,7 @@ func benchGet(b *testing.B, e *env) {
 			}
 		}
 	})
+	cpu.Stop()
 }
 
 func BenchmarkSearch(b *testing.B) {
