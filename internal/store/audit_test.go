@@ -110,7 +110,7 @@ func TestAuditAppendTxRollsBackWithTheWrite(t *testing.T) {
 		}
 		boom := errors.New("the customer write failed")
 		err := db.write(ctx, func(tx *sql.Tx) error {
-			if err := db.appendAuditTx(ctx, tx, []AuditRow{auditRow(2), auditRow(3)}); err != nil {
+			if err := db.appendAuditTx(ctx, tx, false, []AuditRow{auditRow(2), auditRow(3)}); err != nil {
 				return err
 			}
 			return boom
@@ -122,7 +122,7 @@ func TestAuditAppendTxRollsBackWithTheWrite(t *testing.T) {
 			t.Fatalf("%d events after a rolled-back write, want 1", n)
 		}
 		// And the chain goes on from where it was.
-		err = db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, []AuditRow{auditRow(4)}) })
+		err = db.write(ctx, func(tx *sql.Tx) error { return db.appendAuditTx(ctx, tx, false, []AuditRow{auditRow(4)}) })
 		if err != nil {
 			t.Fatal(err)
 		}
