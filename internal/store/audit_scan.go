@@ -201,7 +201,7 @@ func (db *DB) NewAuditReader(ctx context.Context) (_ *AuditReader, err error) {
 	if err := db.r.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path); err != nil {
 		return nil, fmt.Errorf("audit: opening a reader: %w", err)
 	}
-	if r.lite, err = openLite(path); err != nil {
+	if r.lite, err = openLite(path, true); err != nil {
 		return nil, fmt.Errorf("audit: opening a reader: %w", err)
 	}
 	defer func() {

@@ -138,6 +138,9 @@ func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index, event
 
 // Customer returns the customer id of shop (shredded ones too: the caller answers 410).
 func (db *DB) Customer(ctx context.Context, shop, id string) (Customer, error) {
+	if db.lite != nil {
+		return db.lite.customer(ctx, shop, id)
+	}
 	return scanCustomer(db.queryRow(ctx, selectCustomerSQL, id, shop))
 }
 

@@ -24,8 +24,9 @@ type liteConn struct {
 	db  uintptr
 }
 
-// openLite opens the existing SQLite database file at path for reading.
-func openLite(path string) (_ *liteConn, err error) {
+// openLite opens the existing SQLite database file at path for reading; mapped reads the
+// database file through a memory map (below).
+func openLite(path string, mapped bool) (_ *liteConn, err error) {
 	c := &liteConn{tls: libc.NewTLS()}
 	defer func() {
 		if err != nil {
@@ -59,7 +60,14 @@ func openLite(path string) (_ *liteConn, err error) {
 	// of a map (SQLite's own caveat): if something truncates the file under it, reading
 	// a page that is gone faults the process instead of returning an error. kinko never
 	// shrinks its database (auto_vacuum off, no VACUUM but VACUUM INTO another file).
-	for _, p := range []string{"PRAGMA query_only = 1", "PRAGMA busy_timeout = 10000", "PRAGMA mmap_size = 1099511627776"} {
+	// Reading customers by id (liteCustomers) maps nothing: every commit of the writer
+	// makes a reader's next transaction start with an empty cache, and mapped point reads
+	// measured slower than pread(2) there (docs/performance.md).
+	pragmas := []string{"PRAGMA query_only = 1", "PRAGMA busy_timeout = 10000"}
+	if mapped {
+		pragmas = append(pragmas, "PRAGMA mmap_size = 1099511627776")
+	}
+	for _, p := range pragmas {
 		if err := c.exec(p); err != nil {
 			return nil, err
 		}
@@ -132,6 +140,22 @@ func (s *liteStmt) start(args ...int64) error {
 	return nil
 }
 
+// bindText binds v to parameter i (SQLite copies it).
+func (s *liteStmt) bindText(i int32, v string) error {
+	z, err := libc.CString(v)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(s.c.tls, z)
+	if rc := sqlite3.Xsqlite3_bind_text(s.c.tls, s.st, i, z, int32(len(v)), sqliteTransient); rc != sqlite3.SQLITE_OK {
+		return s.c.err(rc)
+	}
+	return nil
+}
+
+// sqliteTransient is SQLITE_TRANSIENT, the destructor that tells SQLite to copy the value.
+const sqliteTransient = ^uintptr(0)
+
 // next steps to the next row: false at the end.
 func (s *liteStmt) next() (bool, error) {
 	switch rc := sqlite3.Xsqlite3_step(s.c.tls, s.st); rc {
@@ -159,6 +183,14 @@ func (s *liteStmt) bytes(i int32) []byte {
 		return nil
 	}
 	return unsafe.Slice((*byte)(cmem(p)), n)
+}
+
+// copied returns a copy of column i's bytes (nil for NULL), safe to keep.
+func (s *liteStmt) copied(i int32) []byte {
+	if b := s.bytes(i); b != nil {
+		return append([]byte(nil), b...)
+	}
+	return nil
 }
 
 // end ends the statement's read (its read transaction ends with it).
