@@ -46,8 +46,17 @@ const (
 
 // auditIndexMigration (migration 7) replaces the customer index keyed by customer id with
 // the bucketed one and adds the indexer's progress mark (every event is indexed at this
-// point: the index was written with the events until now).
+// point: the index was written with the events until now). On SQLite the table becomes
+// WITHOUT ROWID: its primary key is the table, one B-tree fewer for every row.
 const auditIndexMigration = `DROP INDEX audit_customers_customer;
+	/*sqlite*/ CREATE TABLE audit_customers_rebuilt (
+		seq BIGINT NOT NULL,
+		customer_id TEXT NOT NULL,
+		PRIMARY KEY (seq, customer_id)
+	) WITHOUT ROWID;
+	/*sqlite*/ INSERT INTO audit_customers_rebuilt (seq, customer_id) SELECT seq, customer_id FROM audit_customers;
+	/*sqlite*/ DROP TABLE audit_customers;
+	/*sqlite*/ ALTER TABLE audit_customers_rebuilt RENAME TO audit_customers;
 	CREATE INDEX audit_customers_bucket ON audit_customers ((seq / 16384), customer_id, seq);
 	CREATE TABLE audit_index_progress (
 		id BIGINT PRIMARY KEY,

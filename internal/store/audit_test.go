@@ -320,3 +320,78 @@ func TestAuditEventsOfABatchAppendedTogether(t *testing.T) {
 		}
 	})
 }
+
+// Migration 7 moves a trail whose customer index was written with its events (schema 6)
+// to the index written behind the trail: every row kept, every event counted as indexed.
+func TestAuditIndexMigration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		// A database at schema 6 and a trail of 30 events as that version wrote it.
+		old := &DB{now: time.Now}
+		var err error
+		if b.Name == "sqlite" {
+			err = old.openSQLite(b.DSN)
+		} else {
+			err = old.openPostgres(b.DSN)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := old.migrate(ctx, 6); err != nil {
+			t.Fatal(err)
+		}
+		prev := record.Genesis
+		for i := 1; i <= 30; i++ {
+			r := auditRow(i)
+			r.Seq = uint64(i)
+			body := record.Append(nil, &r)
+			prev = record.Next(&prev, body)
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`, []any{i, r.Micros(), r.Actor, r.Action, body, prev[:]}},
+				{`INSERT INTO audit_customers (seq, customer_id) VALUES (?, ?)`, []any{i, r.Customers[0]}},
+				{auditSetHeadSQL, []any{i, prev[:]}},
+			} {
+				if _, err := old.w.ExecContext(ctx, old.q(q.sql), q.args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		old.Close()
+
+		db := openAuditDB(t, b)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != len(migrations) {
+			t.Fatalf("schema version %d (%v), want %d", v, err, len(migrations))
+		}
+		if n := chainOf(t, db); n != 30 {
+			t.Fatalf("%d events after the migration, want 30", n)
+		}
+		x, err := db.AuditExtent(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Indexed != 30 {
+			t.Fatalf("indexed up to %d, want 30", x.Indexed)
+		}
+		n := 0
+		if err := db.ScanAuditCustomers(ctx, 0, 30, func(uint64, []byte) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if n != 30 {
+			t.Fatalf("%d customer-index rows after the migration, want 30", n)
+		}
+		got, err := db.QueryAudit(ctx, AuditFilter{Customer: "cus_1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seqs []uint64
+		for _, r := range got {
+			seqs = append(seqs, r.Seq)
+		}
+		if fmt.Sprint(seqs) != "[26 21 16 11 6 1]" {
+			t.Fatalf("events naming cus_1: %v, want [26 21 16 11 6 1]", seqs)
+		}
+	})
+}

@@ -90,7 +90,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, len(migrations)); err != nil {
 		db.Close()
 		return nil, err
 	}
