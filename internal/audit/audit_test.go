@@ -354,11 +354,19 @@ func TestSQLiteColumnTypesTampered(t *testing.T) {
 		{"time as a real", `UPDATE audit_events SET time = time + 0.5 WHERE seq = 4`, KindEdited},
 		{"actor as a number", `UPDATE audit_events SET actor = 4 WHERE seq = 4`, KindEdited},
 		{"action with a NUL", `UPDATE audit_events SET action = CAST(action || char(0) AS BLOB) WHERE seq = 4`, KindEdited},
-		{"seq as text", `UPDATE audit_events SET seq = 'four' WHERE seq = 4`, KindReordered},
+		// seq is the rowid: SQLite refuses a text there (below), but it can be moved.
+		{"seq moved past the head", `UPDATE audit_events SET seq = 1000 WHERE seq = 4`, KindMissing},
 		{"body as text", `UPDATE audit_events SET body = 'x' WHERE seq = 4`, KindEdited},
 		{"hash shortened", `UPDATE audit_events SET hash = substr(hash, 1, 31) WHERE seq = 4`, KindEdited},
 		{"customer index id as a blob with a NUL", `UPDATE audit_customers SET customer_id = CAST(customer_id || char(0) AS BLOB) WHERE seq = 4`, KindIndex},
 	}
+	t.Run("seq as text is refused", func(t *testing.T) {
+		f := newFixture(t, storetest.SQLite(t))
+		f.fill(t, n, 20, n)
+		if _, err := f.raw.Exec(`UPDATE audit_events SET seq = 'four' WHERE seq = 4`); err == nil {
+			t.Fatal("SQLite stored a text as an event's seq")
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, storetest.SQLite(t))

@@ -39,14 +39,13 @@ type AuditFilter struct {
 const (
 	auditHeadSQL        = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
 	auditSetHeadSQL     = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
-	auditInsertSQLite   = `INSERT INTO audit_events (rowid, seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?)`
-	auditInsertPostgres = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
+	auditInsertSQL      = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 // auditHotSQL are the statements every append runs; warm (stmt.go) prepares them at Open,
 // so that appendAuditTx, which runs inside the writer's transaction, finds them prepared.
 func (db *DB) auditHotSQL() []string {
-	ins := auditInsertRows[db.dialect]
+	ins := auditInsertRows
 	hot := []string{db.auditLockSQL(), auditSetHeadSQL}
 	for i := range ins {
 		hot = append(hot, ins[i], auditCustomerRows[i])
@@ -137,7 +136,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 	// All rows go in with multi-row INSERTs (a few statements per batch rather than two per
 	// event): on SQLite each statement is a trip through the VM, on PostgreSQL a network
 	// round trip, both made while holding the chain head.
-	cols := auditInsertCols[db.dialect]
+	const cols = 6
 	evArgs := make([]any, 0, cols*n)
 	for _, rows := range batches {
 		for i := range rows {
@@ -147,20 +146,16 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 			body := record.Append(nil, r) // kept until the insert: one buffer per event
 			prev = record.Next(&prev, body)
 			hash := append([]byte(nil), prev[:]...)
-			if db.dialect == Postgres {
-				evArgs = append(evArgs, seq, r.Micros(), r.Actor, r.Action, body, hash)
-			} else {
-				evArgs = append(evArgs, seq, seq, r.Micros(), r.Actor, r.Action, body, hash)
-			}
+			evArgs = append(evArgs, seq, r.Micros(), r.Actor, r.Action, body, hash)
 		}
 	}
 	if db.dialect == Postgres {
 		// The last INSERT moves the head too: one round trip fewer while the head is locked.
-		if err := db.execRowsThen(ctx, tx, auditInsertRows[Postgres], auditInsertMoveHead, cols, evArgs, seq, prev[:]); err != nil {
+		if err := db.execRowsThen(ctx, tx, auditInsertRows, auditInsertMoveHead, cols, evArgs, seq, prev[:]); err != nil {
 			return fmt.Errorf("audit: appending: %w", err)
 		}
 	} else {
-		if err := db.execRows(ctx, tx, auditInsertRows[db.dialect], cols, evArgs); err != nil {
+		if err := db.execRows(ctx, tx, auditInsertRows, cols, evArgs); err != nil {
 			return fmt.Errorf("audit: appending: %w", err)
 		}
 		if _, err := db.exec(ctx, tx, auditSetHeadSQL, seq, prev[:]); err != nil {
@@ -177,16 +172,13 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 // table serve every batch.
 const rowsPerInsert = 64
 
-// auditInsertCols is the number of placeholders of one event row, per dialect.
-var auditInsertCols = [...]int{SQLite: 7, Postgres: 6}
-
-// auditInsertRows[dialect][k] and auditCustomerRows[k] insert 1<<k rows at once;
+// auditInsertRows[k] and auditCustomerRows[k] insert 1<<k rows at once;
 // auditInsertMoveHead[k] (PostgreSQL) inserts 1<<k events and moves the chain head, its
 // last two parameters.
 var (
-	auditInsertRows     = [...][]string{SQLite: multiRows(auditInsertSQLite, ""), Postgres: multiRows(auditInsertPostgres, "")}
+	auditInsertRows     = multiRows(auditInsertSQL, "")
 	auditCustomerRows   = multiRows(auditCustomerSQL, auditCustomerConflict)
-	auditInsertMoveHead = moveHead(auditInsertRows[Postgres])
+	auditInsertMoveHead = moveHead(auditInsertRows)
 )
 
 // auditLockRelaxedPostgres locks the chain head and makes the transaction's commit not

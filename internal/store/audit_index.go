@@ -46,9 +46,29 @@ const (
 
 // auditIndexMigration (migration 7) replaces the customer index keyed by customer id with
 // the bucketed one and adds the indexer's progress mark (every event is indexed at this
-// point: the index was written with the events until now). On SQLite the table becomes
-// WITHOUT ROWID: its primary key is the table, one B-tree fewer for every row.
+// point: the index was written with the events until now). On SQLite audit_customers
+// becomes WITHOUT ROWID (its primary key is the table: one B-tree fewer for every row) and
+// audit_events' seq becomes its rowid (it was a copy of it with an index of its own: one
+// B-tree fewer for every event). Each event keeps its place: the new seq is the old rowid,
+// which kinko set to the seq, so an event whose seq column alone was edited before (which
+// verification reported by its place) now says its seq again, and an event moved is still
+// reported where it lies.
 const auditIndexMigration = `DROP INDEX audit_customers_customer;
+	/*sqlite*/ CREATE TABLE audit_events_rebuilt (
+		seq INTEGER PRIMARY KEY,
+		time BIGINT NOT NULL,
+		actor TEXT NOT NULL,
+		action TEXT NOT NULL,
+		body BLOB NOT NULL,
+		hash BLOB NOT NULL
+	);
+	/*sqlite*/ INSERT INTO audit_events_rebuilt (seq, time, actor, action, body, hash)
+		SELECT rowid, time, actor, action, body, hash FROM audit_events ORDER BY rowid;
+	/*sqlite*/ DROP TABLE audit_events;
+	/*sqlite*/ ALTER TABLE audit_events_rebuilt RENAME TO audit_events;
+	/*sqlite*/ CREATE INDEX audit_events_time ON audit_events(time);
+	/*sqlite*/ CREATE INDEX audit_events_actor ON audit_events(actor, seq);
+	/*sqlite*/ CREATE INDEX audit_events_action ON audit_events(action, seq);
 	/*sqlite*/ CREATE TABLE audit_customers_rebuilt (
 		seq BIGINT NOT NULL,
 		customer_id TEXT NOT NULL,

@@ -21,7 +21,7 @@ import (
 type AuditExtent struct {
 	HeadSeq  uint64
 	HeadHash []byte // nil while the trail is empty
-	MaxSeq   uint64 // largest seq (or, on SQLite, rowid) in audit_events
+	MaxSeq   uint64 // largest seq in audit_events
 	// Indexed is the customer index's progress mark: every event up to it has its rows in
 	// audit_customers; an event after it has its rows or none yet (audit_index.go).
 	Indexed uint64
@@ -60,16 +60,8 @@ func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
 		return x, fmt.Errorf("audit: reading the index's progress: %w", err)
 	}
 	x.Indexed = uint64(max(indexed, 0))
-	// On SQLite a row added behind kinko's back gets the next rowid, whatever its seq:
-	// the larger of the two bounds what verification must read. Each MAX in a subquery of
-	// its own: SQLite reads one end of an index only for a query with a single MIN or MAX,
-	// and MAX(seq), MAX(rowid) in one query scanned the whole seq index (0.1–0.2 s on a
-	// million events, a tenth of verifying them). Only numbers count as seqs (SQLite sorts
-	// text and blobs after them): a seq changed to text is reported at its row by the scan.
+	// On SQLite seq is the rowid (migration 7): the largest is the table's last row.
 	q := `SELECT COALESCE(MAX(seq), 0) FROM audit_events`
-	if db.dialect == SQLite {
-		q = `SELECT COALESCE(MAX((SELECT CAST(MAX(seq) AS INTEGER) FROM audit_events WHERE seq <= 9223372036854775807), (SELECT MAX(rowid) FROM audit_events)), 0)`
-	}
 	var m int64
 	if err := tx.QueryRowContext(ctx, q).Scan(&m); err != nil {
 		return x, fmt.Errorf("audit: reading the trail's extent: %w", err)
@@ -96,9 +88,8 @@ const auditScanSQLite = "SELECT seq, time, body, hash || CAST(actor AS BLOB) || 
 
 const auditScanPostgres = `SELECT seq, time, body, hash, actor, action FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq`
 
-// ScanAudit calls fn for every stored event whose position is in (after, upto], in order:
-// by rowid on SQLite (which appendAuditTx sets to seq, so a row whose seq column was
-// changed shows up where it was written) and by seq on PostgreSQL. It reads in one query
+// ScanAudit calls fn for every stored event whose seq is in (after, upto], in seq order
+// (on SQLite the rowid, the table's own order). It reads in one query
 // and allocates nothing per event beyond what the driver does; callers page with ranges.
 func (db *DB) ScanAudit(ctx context.Context, after, upto uint64, fn func(*AuditRaw) error) error {
 	q := auditScanPostgres

@@ -8,8 +8,9 @@ package store
 // that they agree with body. Nothing here is a value of personal data: ids, action and
 // field names, reasons, outcomes and HMACs.
 //
-// On SQLite each event's rowid is set to its seq, so reading the trail in order walks the
-// table itself (seq stays BIGINT: PostgreSQL's INTEGER would run out at 2^31 events).
+// seq is BIGINT (PostgreSQL's INTEGER would run out at 2^31 events). On SQLite each
+// event's rowid was set to its seq, so that reading the trail in order walks the table
+// itself; since migration 7 (audit_index.go) seq is the rowid.
 //
 // audit_customers indexes events by the customers they name (a search names several);
 // audit_chain_head is the one row every append locks and moves, so that chain order is
