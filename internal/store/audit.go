@@ -37,9 +37,9 @@ type AuditFilter struct {
 }
 
 const (
-	auditHeadSQL        = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
-	auditSetHeadSQL     = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
-	auditInsertSQL      = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
+	auditHeadSQL    = `SELECT seq, hash FROM audit_chain_head WHERE id = 1`
+	auditSetHeadSQL = `UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1`
+	auditInsertSQL  = `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (?, ?, ?, ?, ?, ?)`
 )
 
 // auditHotSQL are the statements every append runs; warm (stmt.go) prepares them at Open,
