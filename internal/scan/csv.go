@@ -2,6 +2,8 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,10 +88,7 @@ func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
 				i++
 			}
 		} else {
-			j := i
-			for j < len(buf) && buf[j] != delim && buf[j] != '\n' {
-				j++
-			}
+			j := fieldEnd(buf, i, delim)
 			e := j
 			if e > i && buf[e-1] == '\r' && (e == len(buf) || buf[e] == '\n') {
 				e--
@@ -110,6 +109,28 @@ func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
 		i++
 	}
 	return vals
+}
+
+// fieldEnd returns the index of the first delim or newline in buf[i:], or len(buf). It
+// looks at eight bytes at a time: the unquoted fields of a customer CSV are ten to thirty
+// bytes, and this loop was a tenth of the CSV reader's time byte by byte.
+func fieldEnd(buf []byte, i int, delim byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	d, nl := ones*uint64(delim), ones*uint64('\n')
+	for ; i+8 <= len(buf); i += 8 {
+		x := binary.LittleEndian.Uint64(buf[i:])
+		// A zero byte in x^d or x^nl is a match. The lowest set high bit of each test marks
+		// its first match exactly (a borrow can only mark bytes above one), so the lowest
+		// of the two is the first delimiter or newline.
+		a, b := x^d, x^nl
+		if m := (a-ones)&^a&highs | (b-ones)&^b&highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(buf) && buf[i] != delim && buf[i] != '\n' {
+		i++
+	}
+	return i
 }
 
 // csvHeader parses the header record buf[:end] into column names, or returns nil when the

@@ -174,3 +174,36 @@ func FuzzCSV(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldEnd(t *testing.T) {
+	naive := func(buf []byte, i int, delim byte) int {
+		for i < len(buf) && buf[i] != delim && buf[i] != '\n' {
+			i++
+		}
+		return i
+	}
+	cases := []struct {
+		name  string
+		buf   string
+		delim byte
+	}{
+		{"empty", "", ','},
+		{"no delimiter", "abcdefghijklmnopqrstuvwxyz", ','},
+		{"delimiter in the first word", "ab,cdefghijk", ','},
+		{"delimiter in a later word", "abcdefghij,k", ','},
+		{"newline before delimiter", "abcdefghi\nj,k", ','},
+		{"tab", "山田\t太郎\tyamada@example.jp\n", '\t'},
+		{"bytes just above and below", "+-./\x0b\x09\x0d,\x0a", ','},
+		{"high bytes", "\xff\xfe\x80\x81\x2c\x8a\x0a\xac\x2c", ','},
+		{"CRLF", "0312345678\r\n", ','},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for i := 0; i <= len(c.buf); i++ {
+				if got, want := fieldEnd([]byte(c.buf), i, c.delim), naive([]byte(c.buf), i, c.delim); got != want {
+					t.Errorf("fieldEnd from %d = %d, want %d", i, got, want)
+				}
+			}
+		})
+	}
+}
