@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -75,52 +76,56 @@ func BenchmarkHTTP(b *testing.B) {
 // compare the same without HTTP.
 func BenchmarkHTTPGet(b *testing.B) {
 	for _, mode := range []string{"audit-on", "audit-off"} {
-		b.Run(mode, func(b *testing.B) {
-			var e *apiEnv
-			if mode == "audit-on" {
-				e = newAPI(b, storetest.SQLite(b))
-			} else {
-				e = newAPI(b, storetest.SQLite(b), nopRecorder{})
-			}
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-			call := func(method, path string, payload []byte, want int) []byte {
-				req, _ := http.NewRequest(method, e.url+path, bytes.NewReader(payload))
-				req.Header.Set("Authorization", "Bearer "+e.keys["all"])
-				res, err := client.Do(req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				out, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if res.StatusCode != want {
-					b.Fatalf("%s %s: %d", method, path, res.StatusCode)
-				}
-				return out
-			}
-			var ids []string
-			for i := range 1000 {
-				m := map[string]any{}
-				for k, v := range hanako {
-					m[k] = v
-				}
-				m["email"] = fmt.Sprintf("user%d@example.jp", i)
-				j, _ := json.Marshal(m)
-				var r struct{ ID string }
-				json.Unmarshal(call("POST", "/v1/customers", j, 201), &r)
-				ids = append(ids, r.ID)
-			}
-			var n atomic.Int64
-			b.SetParallelism(8)
-			b.ResetTimer()
-			cpu := storetest.StartCPU(b)
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					call("GET", "/v1/customers/"+ids[n.Add(1)%int64(len(ids))], nil, 200)
-				}
-			})
-			cpu.Stop()
-		})
+		for _, clients := range []int{16, 64} {
+			b.Run(fmt.Sprintf("%s/c=%d", mode, clients), func(b *testing.B) { benchHTTPGet(b, mode, clients) })
+		}
 	}
+}
+
+func benchHTTPGet(b *testing.B, mode string, clients int) {
+	var e *apiEnv
+	if mode == "audit-on" {
+		e = newAPI(b, storetest.SQLite(b))
+	} else {
+		e = newAPI(b, storetest.SQLite(b), nopRecorder{})
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	call := func(method, path string, payload []byte, want int) []byte {
+		req, _ := http.NewRequest(method, e.url+path, bytes.NewReader(payload))
+		req.Header.Set("Authorization", "Bearer "+e.keys["all"])
+		res, err := client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want {
+			b.Fatalf("%s %s: %d", method, path, res.StatusCode)
+		}
+		return out
+	}
+	var ids []string
+	for i := range 1000 {
+		m := map[string]any{}
+		for k, v := range hanako {
+			m[k] = v
+		}
+		m["email"] = fmt.Sprintf("user%d@example.jp", i)
+		j, _ := json.Marshal(m)
+		var r struct{ ID string }
+		json.Unmarshal(call("POST", "/v1/customers", j, 201), &r)
+		ids = append(ids, r.ID)
+	}
+	var n atomic.Int64
+	b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	cpu := storetest.StartCPU(b)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			call("GET", "/v1/customers/"+ids[n.Add(1)%int64(len(ids))], nil, 200)
+		}
+	})
+	cpu.Stop()
 }
 
 type nopRecorder struct{}
