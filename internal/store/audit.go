@@ -75,7 +75,7 @@ func (db *DB) AppendAudit(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return db.writer.do(ctx, func(*sql.Tx) ([]AuditRow, error) { return rows, nil })
+	return db.writer.appendEvents(ctx, rows, false)
 }
 
 // AppendAuditRelaxed is AppendAudit for events that record a read (no data changed): the
@@ -85,7 +85,7 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return db.writer.doRelaxed(ctx, func(*sql.Tx) ([]AuditRow, error) { return rows, nil })
+	return db.writer.appendEvents(ctx, rows, true)
 }
 
 // appendAuditTx appends batches of rows inside tx, in order: it locks the chain head,
@@ -100,24 +100,12 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 // like every write function it may run again after a neighbour's failure and gives the
 // same result.
 func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batches ...[]AuditRow) error {
-	n := 0
-	for _, rows := range batches {
-		for i := range rows {
-			if err := rows[i].Validate(); err != nil {
-				return err
-			}
-			if rows[i].Time.IsZero() {
-				rows[i].Time = db.now()
-			}
-		}
-		n += len(rows)
-	}
-	if n == 0 {
-		return nil
+	n, err := db.auditReady(batches)
+	if err != nil || n == 0 {
+		return err
 	}
 	var seq int64
 	var head []byte
-	var err error
 	if db.dialect == Postgres && relaxed {
 		err = db.txQueryRow(ctx, tx, auditLockRelaxedPostgres).Scan(&seq, &head, new(string))
 	} else {
@@ -126,18 +114,58 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 	if err != nil {
 		return fmt.Errorf("audit: reading the chain head: %w", err)
 	}
+	plan, err := db.auditPlan(batches, n, seq, head)
+	if err != nil {
+		return err
+	}
+	for _, st := range plan {
+		if _, err := db.exec(ctx, tx, st.query, st.args...); err != nil {
+			return fmt.Errorf("audit: appending: %w", err)
+		}
+	}
+	db.auditDone(n)
+	return nil
+}
+
+// auditReady validates the rows and gives those without a time the current one; it returns
+// how many there are.
+func (db *DB) auditReady(batches [][]AuditRow) (int, error) {
+	n := 0
+	for _, rows := range batches {
+		for i := range rows {
+			if err := rows[i].Validate(); err != nil {
+				return 0, err
+			}
+			if rows[i].Time.IsZero() {
+				rows[i].Time = db.now()
+			}
+		}
+		n += len(rows)
+	}
+	return n, nil
+}
+
+// statement is one SQL statement with its arguments.
+type statement struct {
+	query string
+	args  []any
+}
+
+// auditPlan numbers the n rows of batches from the chain head (seq, head), chains their
+// hashes, and returns the statements that insert them and move the head. All rows go in
+// with multi-row INSERTs (a few statements per batch rather than two per event): on SQLite
+// each statement is a trip through the VM, on PostgreSQL a network round trip, both made
+// while holding the chain head; on PostgreSQL the last INSERT also moves the head.
+func (db *DB) auditPlan(batches [][]AuditRow, n int, seq int64, head []byte) ([]statement, error) {
 	prev := record.Genesis
 	if head != nil {
 		if len(head) != record.HashSize {
-			return errors.New("audit: the chain head is damaged")
+			return nil, errors.New("audit: the chain head is damaged")
 		}
 		copy(prev[:], head)
 	}
-	// All rows go in with multi-row INSERTs (a few statements per batch rather than two per
-	// event): on SQLite each statement is a trip through the VM, on PostgreSQL a network
-	// round trip, both made while holding the chain head.
 	const cols = 6
-	evArgs := make([]any, 0, cols*n)
+	args := make([]any, 0, cols*n)
 	for _, rows := range batches {
 		for i := range rows {
 			r := &rows[i]
@@ -145,26 +173,19 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 			r.Seq = uint64(seq)
 			body := record.Append(nil, r) // kept until the insert: one buffer per event
 			prev = record.Next(&prev, body)
-			hash := append([]byte(nil), prev[:]...)
-			evArgs = append(evArgs, seq, r.Micros(), r.Actor, r.Action, body, hash)
+			args = append(args, seq, r.Micros(), r.Actor, r.Action, body, append([]byte(nil), prev[:]...))
 		}
 	}
 	if db.dialect == Postgres {
-		// The last INSERT moves the head too: one round trip fewer while the head is locked.
-		if err := db.execRowsThen(ctx, tx, auditInsertRows, auditInsertMoveHead, cols, evArgs, seq, prev[:]); err != nil {
-			return fmt.Errorf("audit: appending: %w", err)
-		}
-	} else {
-		if err := db.execRows(ctx, tx, auditInsertRows, cols, evArgs); err != nil {
-			return fmt.Errorf("audit: appending: %w", err)
-		}
-		if _, err := db.exec(ctx, tx, auditSetHeadSQL, seq, prev[:]); err != nil {
-			return fmt.Errorf("audit: moving the chain head: %w", err)
-		}
+		return planRows(auditInsertRows, auditInsertMoveHead, cols, args, seq, prev[:]), nil
 	}
+	return append(planRows(auditInsertRows, nil, cols, args), statement{auditSetHeadSQL, []any{seq, prev[:]}}), nil
+}
+
+// auditDone counts n appended events towards the indexer's next run.
+func (db *DB) auditDone(n int) {
 	db.unindexed.Add(int64(n))
 	db.auditAppended()
-	return nil
 }
 
 // rowsPerInsert bounds one multi-row INSERT (far below SQLite's 32766 parameters and
@@ -205,34 +226,29 @@ func multiRows(insert, suffix string) []string {
 	return out
 }
 
-// execRows inserts every cols-sized group of args with the statements of inserts (as made
-// by multiRows), largest first.
-func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols int, args []any) error {
+// planRows splits args into cols-sized rows and returns the statements of inserts (as made
+// by multiRows) that insert them, largest first. With lasts, the last statement is the
+// matching one of lasts, given extra after its rows.
+func planRows(inserts, lasts []string, cols int, args []any, extra ...any) []statement {
+	var out []statement
 	for len(args) > 0 {
 		k := bits.Len(uint(min(len(args)/cols, rowsPerInsert))) - 1 // largest power of two that fits
 		n := 1 << k
-		if _, err := db.exec(ctx, tx, inserts[k], args[:n*cols]...); err != nil {
-			return err
+		if lasts != nil && n*cols == len(args) {
+			return append(out, statement{lasts[k], append(args[:n*cols:n*cols], extra...)})
 		}
+		out = append(out, statement{inserts[k], args[:n*cols]})
 		args = args[n*cols:]
 	}
-	return nil
+	return out
 }
 
-// execRowsThen is execRows whose last statement is the matching one of lasts, given the
-// extra arguments after its rows.
-func (db *DB) execRowsThen(ctx context.Context, tx *sql.Tx, inserts, lasts []string, cols int, args []any, extra ...any) error {
-	for len(args) > 0 {
-		k := bits.Len(uint(min(len(args)/cols, rowsPerInsert))) - 1
-		n := 1 << k
-		if n*cols == len(args) {
-			_, err := db.exec(ctx, tx, lasts[k], append(args[:n*cols:n*cols], extra...)...)
+// execRows inserts every cols-sized group of args with the statements of inserts.
+func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols int, args []any) error {
+	for _, st := range planRows(inserts, nil, cols, args) {
+		if _, err := db.exec(ctx, tx, st.query, st.args...); err != nil {
 			return err
 		}
-		if _, err := db.exec(ctx, tx, inserts[k], args[:n*cols]...); err != nil {
-			return err
-		}
-		args = args[n*cols:]
 	}
 	return nil
 }

@@ -395,3 +395,46 @@ func TestAuditIndexMigration(t *testing.T) {
 		}
 	})
 }
+
+// An append that fails half-way (here: a row put behind kinko's back where the next event
+// goes) leaves nothing of itself, and the next append works (on PostgreSQL through the
+// pipelined path, on a fresh connection).
+func TestAuditAppendFailsCleanly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		db := openAuditDB(t, b)
+		if err := db.AppendAuditRelaxed(ctx, []AuditRow{auditRow(1), auditRow(2)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (4, 0, 'x', 'x', ?, ?)`), []byte("x"), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		for _, relaxed := range []bool{true, false} {
+			rows := []AuditRow{auditRow(3), auditRow(4)}
+			var err error
+			if relaxed {
+				err = db.AppendAuditRelaxed(ctx, rows)
+			} else {
+				err = db.AppendAudit(ctx, rows)
+			}
+			if err == nil {
+				t.Fatalf("relaxed %v: an append onto a taken seq succeeded", relaxed)
+			}
+		}
+		if _, err := db.w.ExecContext(ctx, `DELETE FROM audit_events WHERE seq = 4`); err != nil {
+			t.Fatal(err)
+		}
+		if n := chainOf(t, db); n != 2 {
+			t.Fatalf("%d events after the failed appends, want 2", n)
+		}
+		if err := db.AppendAuditRelaxed(ctx, []AuditRow{auditRow(3), auditRow(4)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.AppendAudit(ctx, []AuditRow{auditRow(5)}); err != nil {
+			t.Fatal(err)
+		}
+		if n := chainOf(t, db); n != 5 {
+			t.Fatalf("%d events, want 5", n)
+		}
+	})
+}

@@ -62,6 +62,7 @@ type DB struct {
 	checkpointer *checkpointer
 	indexer      *auditIndexer  // writes the audit trail's customer index (audit_index.go)
 	lite         *liteCustomers // SQLite: reads customers by id (sqlite_customers.go)
+	pgw          *sql.Conn      // PostgreSQL: the writer's connection for pipelined appends (audit_pipeline.go)
 	unindexed    atomic.Int64   // events appended through this DB since the indexer last ran
 	where        string         // safe description for messages: a file path or host/database, never a password
 }
@@ -100,6 +101,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
 	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
+	if db.dialect == Postgres {
+		db.writer.pipelined = db.appendAuditPipelined
+	}
 	db.startAuditIndexer()
 	return db, nil
 }
@@ -225,6 +229,9 @@ func (db *DB) Close() error {
 	}
 	if db.writer != nil {
 		db.writer.close()
+	}
+	if db.pgw != nil {
+		db.pgw.Close()
 	}
 	if db.lite != nil {
 		db.lite.close()

@@ -20,6 +20,9 @@ type writeOp struct {
 	fn      func(*sql.Tx) ([]AuditRow, error)
 	done    chan error
 	relaxed bool // commit without waiting for the disk (see doRelaxed)
+	// appendOnly: fn changes nothing and only returns events (it may be called with a nil
+	// transaction), so a batch of such operations may take the pipelined path.
+	appendOnly bool
 }
 
 // groupWriter is the one way writes reach the database. Each of its goroutines takes every
@@ -32,10 +35,13 @@ type groupWriter struct {
 	dialect Dialect
 	// appendAudit chains events into the trail inside a transaction (DB.appendAuditTx).
 	appendAudit func(ctx context.Context, tx *sql.Tx, relaxed bool, events ...[]AuditRow) error
-	ops         chan *writeOp
-	wg          sync.WaitGroup
-	once        sync.Once
-	quit        chan struct{}
+	// pipelined, when set (PostgreSQL), appends the events of a batch of appendOnly
+	// operations in a transaction of its own with fewer round trips (DB.appendAuditPipelined).
+	pipelined func(ctx context.Context, relaxed bool, events ...[]AuditRow) error
+	ops       chan *writeOp
+	wg        sync.WaitGroup
+	once      sync.Once
+	quit      chan struct{}
 
 	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
 	// writer goroutine, so only it touches this).
@@ -60,7 +66,7 @@ var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
 // than once (after a neighbour's failure) and must have no side effects outside the
 // transaction.
 func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error)) error {
-	return g.submit(ctx, fn, false)
+	return g.submit(ctx, &writeOp{fn: fn})
 }
 
 // doRelaxed is do for writes that record something rather than change it (the audit events
@@ -70,14 +76,19 @@ func (g *groupWriter) do(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, erro
 // synchronous_commit off: at most three wal_writer_delay later). A batch is relaxed only
 // when every operation in it is: a durable write never loses its guarantee.
 func (g *groupWriter) doRelaxed(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error)) error {
-	return g.submit(ctx, fn, true)
+	return g.submit(ctx, &writeOp{fn: fn, relaxed: true})
 }
 
-func (g *groupWriter) submit(ctx context.Context, fn func(*sql.Tx) ([]AuditRow, error), relaxed bool) error {
+// appendEvents appends events alone (no change with them): relaxed as doRelaxed.
+func (g *groupWriter) appendEvents(ctx context.Context, events []AuditRow, relaxed bool) error {
+	return g.submit(ctx, &writeOp{fn: func(*sql.Tx) ([]AuditRow, error) { return events, nil }, relaxed: relaxed, appendOnly: true})
+}
+
+func (g *groupWriter) submit(ctx context.Context, op *writeOp) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{ctx: context.WithoutCancel(ctx), fn: fn, done: donePool.Get().(chan error), relaxed: relaxed}
+	op.ctx, op.done = context.WithoutCancel(ctx), donePool.Get().(chan error)
 	select {
 	case g.ops <- op:
 	case <-g.quit:
@@ -179,9 +190,21 @@ func (g *groupWriter) run(batch []*writeOp) {
 // (docs/performance.md).
 func (g *groupWriter) tx(ops []*writeOp) error {
 	ctx := ops[0].ctx
-	relaxed := true
+	relaxed, appendOnly := true, g.pipelined != nil
 	for _, op := range ops {
 		relaxed = relaxed && op.relaxed
+		appendOnly = appendOnly && op.appendOnly
+	}
+	if appendOnly {
+		events := make([][]AuditRow, 0, len(ops))
+		for _, op := range ops {
+			ev, err := op.fn(nil)
+			if err != nil {
+				return err
+			}
+			events = append(events, ev)
+		}
+		return g.pipelined(ctx, relaxed, events...)
 	}
 	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
