@@ -141,6 +141,9 @@ func (db *DB) Customer(ctx context.Context, shop, id string) (Customer, error) {
 	if db.lite != nil {
 		return db.lite.customer(ctx, shop, id)
 	}
+	if db.dialect == Postgres {
+		return db.pgCustomer(ctx, shop, id)
+	}
 	return scanCustomer(db.queryRow(ctx, selectCustomerSQL, id, shop))
 }
 
