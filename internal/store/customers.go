@@ -72,23 +72,6 @@ type Index struct {
 
 var customerCols = "id, shop_id, shredded, revision, created_at, updated_at, key_version, dek_version, wrapped_dek, " + strings.Join(Fields[:], ", ")
 
-func scanCustomer(row interface{ Scan(...any) error }) (Customer, error) {
-	var c Customer
-	var shredded, created, updated int64
-	dest := []any{&c.ID, &c.Shop, &shredded, &c.Revision, &created, &updated, &c.KeyVersion, &c.DEKVersion, &c.WrappedDEK}
-	for i := range c.Sealed {
-		dest = append(dest, &c.Sealed[i])
-	}
-	if err := row.Scan(dest...); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return Customer{}, ErrNotFound
-		}
-		return Customer{}, err
-	}
-	c.Shredded, c.Created, c.Updated = shredded != 0, fromMicros(created), fromMicros(updated)
-	return c, nil
-}
-
 var (
 	updateCustomerSQL = func() string {
 		var b strings.Builder
@@ -138,13 +121,10 @@ func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index, event
 
 // Customer returns the customer id of shop (shredded ones too: the caller answers 410).
 func (db *DB) Customer(ctx context.Context, shop, id string) (Customer, error) {
-	if db.lite != nil {
-		return db.lite.customer(ctx, shop, id)
-	}
 	if db.dialect == Postgres {
 		return db.pgCustomer(ctx, shop, id)
 	}
-	return scanCustomer(db.queryRow(ctx, selectCustomerSQL, id, shop))
+	return db.lite.customer(ctx, shop, id)
 }
 
 // UpdateCustomer replaces a customer's sealed fields and blind indexes if its revision is
