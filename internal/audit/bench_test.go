@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,7 +101,7 @@ func BenchmarkVerify(b *testing.B) {
 	f, n := verifyFixture(b)
 	ctx := context.Background()
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), storetest.CPUTime()
 	for b.Loop() {
 		rep, err := Verify(ctx, f.db, f.kr, f.cpath)
 		if err != nil {
@@ -115,7 +114,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.ReportMetric(float64(n)*float64(b.N)/time.Since(start).Seconds(), "events/s")
 	// On a shared machine the wall clock also counts other processes' time: events per
 	// second of this process's CPU time says what the code costs.
-	b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "events/cpu-s")
+	b.ReportMetric(float64(n)*float64(b.N)/(storetest.CPUTime()-cpu0).Seconds(), "events/cpu-s")
 }
 
 // BenchmarkVerifyPostgres is BenchmarkVerify on PostgreSQL (KINKO_TEST_POSTGRES): the
@@ -142,7 +141,7 @@ func BenchmarkVerifyPostgres(b *testing.B) {
 	f.exec(b, "VACUUM ANALYZE audit_events")
 	f.exec(b, "VACUUM ANALYZE audit_customers")
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), storetest.CPUTime()
 	for b.Loop() {
 		rep, err := Verify(ctx, f.db, f.kr, f.cpath)
 		if err != nil {
@@ -154,13 +153,7 @@ func BenchmarkVerifyPostgres(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/time.Since(start).Seconds(), "events/s")
 	// The server's CPU time is not in this figure (it runs in its own processes).
-	b.ReportMetric(float64(n)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "events/cpu-s")
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(n)*float64(b.N)/(storetest.CPUTime()-cpu0).Seconds(), "events/cpu-s")
 }
 
 // BenchmarkAppend appends one event per call from many goroutines at once, the way

@@ -18,17 +18,18 @@ type CPUMeter struct {
 
 // StartCPU starts measuring; call it where the benchmark resets its timer.
 func StartCPU(b *testing.B) *CPUMeter {
-	return &CPUMeter{b: b, start: processCPU()}
+	return &CPUMeter{b: b, start: CPUTime()}
 }
 
 // Stop reports the CPU time per operation since StartCPU.
 func (m *CPUMeter) Stop() {
 	if m.b.N > 0 {
-		m.b.ReportMetric(float64(processCPU()-m.start)/float64(time.Microsecond)/float64(m.b.N), "cpu-µs/op")
+		m.b.ReportMetric(float64(CPUTime()-m.start)/float64(time.Microsecond)/float64(m.b.N), "cpu-µs/op")
 	}
 }
 
-func processCPU() time.Duration {
+// CPUTime is the CPU time (user and system) the process has used so far.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
