@@ -280,14 +280,13 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 	base := len(dst)
 	if ctx.keyed && ctx.hint != 0 {
 		n := len(dst)
-		dst = e.scanValue(dst, &st)
+		var b, en int
+		dst, b, en = e.scanValue(dst, &st)
 		// A value found whole (a name filling its name column) holds
 		// nothing else: value hooks accept no digits, so no card hides in
 		// it either.
-		if len(dst) > n {
-			if b, en := trimValue(text, 0, len(text)); dst[len(dst)-1].Start <= b && dst[len(dst)-1].End >= en {
-				return resolve(dst, base)
-			}
+		if len(dst) > n && dst[len(dst)-1].Start <= b && dst[len(dst)-1].End >= en {
+			return resolve(dst, base)
 		}
 	}
 	dst = e.scan(dst, &st)
@@ -295,11 +294,11 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 }
 
 // scanValue runs the value hooks of the types the key names over the whole
-// text, trimmed of blanks and quotes.
-func (e *Engine) scanValue(dst []Finding, st *state) []Finding {
+// text, trimmed of blanks and quotes, and returns the trimmed bounds too.
+func (e *Engine) scanValue(dst []Finding, st *state) ([]Finding, int, int) {
 	start, end := trimValue(st.s, 0, len(st.s))
 	if start >= end {
-		return dst
+		return dst, start, end
 	}
 	for _, k := range e.values {
 		if st.ctx.hints(k) && !st.ctx.denies(k) {
@@ -308,7 +307,7 @@ func (e *Engine) scanValue(dst []Finding, st *state) []Finding {
 			}
 		}
 	}
-	return dst
+	return dst, start, end
 }
 
 // trimValue narrows [start,end) past blanks and one pair of quotes.

@@ -489,7 +489,17 @@ func mixesHiragana(tok string) bool {
 // hasCorporateRune reports whether s holds a character that every
 // corporate mark contains one of.
 func hasCorporateRune(s string) bool {
-	for _, r := range s {
+	// Every mark is a three-byte rune: look at the lead bytes only, without the general
+	// decoder (this runs on every name token of two or more characters). A continuation byte
+	// is never a lead, so this finds the runes a range loop would.
+	for i := 0; i+3 <= len(s); i++ {
+		if s[i]&0xF0 != 0xE0 {
+			continue
+		}
+		r, ok := decode3(s[i], s[i+1], s[i+2])
+		if !ok {
+			continue
+		}
 		switch r {
 		case '株', '会', '社', '商', '店', '学', '院', '行', '所', '㈱':
 			return true

@@ -51,3 +51,34 @@ func FuzzPersonName(f *testing.F) {
 		"お名前：山田 太郎 様", "様", " 様", "【お名前】", "name=", `{"name":"`, "ヤマダ\u3000タロウ様", "お客様",
 	})
 }
+
+func TestHasCorporateRune(t *testing.T) {
+	ref := func(s string) bool {
+		for _, r := range s {
+			switch r {
+			case '株', '会', '社', '商', '店', '学', '院', '行', '所', '㈱':
+				return true
+			}
+		}
+		return false
+	}
+	cases := []struct{ name, s string }{
+		{"name", "山田太郎"},
+		{"company", "山田商事株式会社"},
+		{"mark at the end", "東京大学"},
+		{"mark alone", "㈱"},
+		{"kana", "ヤマダ タロウ"},
+		{"stray lead byte before a mark", "\xe5株"},
+		{"cut mark", "株"[:2]},
+		{"mark after invalid bytes", "\xff\xfe会"},
+		{"overlong", "\xe0\x80\x80店"},
+		{"empty", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, want := hasCorporateRune(c.s), ref(c.s); got != want {
+				t.Errorf("hasCorporateRune = %v, want %v", got, want)
+			}
+		})
+	}
+}
