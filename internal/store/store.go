@@ -64,6 +64,7 @@ type DB struct {
 	lite         *liteCustomers // SQLite: reads customers by id (sqlite_customers.go)
 	pgw          *sql.Conn      // PostgreSQL: the writer's connection for pipelined appends (audit_pipeline.go)
 	unindexed    atomic.Int64   // events appended through this DB since the indexer last ran
+	walFrames    atomic.Int64   // SQLite: the WAL's size in frames (checkpoint.go)
 	where        string         // safe description for messages: a file path or host/database, never a password
 }
 
@@ -101,6 +102,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("database %s: preparing statements: %w", db.where, err)
 	}
 	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
+	if db.dialect == SQLite {
+		db.writer.walFrames = &db.walFrames
+	}
 	if db.dialect == Postgres {
 		db.writer.pipelined = db.appendAuditPipelined
 	}
@@ -170,7 +174,7 @@ func (db *DB) openSQLite(dsn string) error {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
 	cp.SetMaxOpenConns(1)
-	db.checkpointer = newCheckpointer(cp)
+	db.checkpointer = newCheckpointer(cp, &db.walFrames)
 	db.lite = newLiteCustomers(path)
 	return nil
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,6 +48,11 @@ type groupWriter struct {
 	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
 	// writer goroutine, so only it touches this).
 	sqliteRelaxed bool
+	// walFrames is the SQLite WAL's size in frames as the checkpointer last saw it, and
+	// restartAfter the earliest time for the next restartWAL (checkpoint.go).
+	walFrames      *atomic.Int64
+	restartAfter   time.Time
+	restartBackoff time.Duration
 }
 
 var errClosed = errors.New("store: closed")
@@ -137,7 +144,30 @@ func (g *groupWriter) loop() {
 			next = (next + 1) % len(recent)
 		}
 		g.run(batch)
+		if g.walFrames != nil && g.walFrames.Load() >= walRestartFrames && time.Now().After(g.restartAfter) {
+			g.restartWAL()
+		}
 	}
+}
+
+// restartWAL empties SQLite's WAL file on the writer's connection, between two batches
+// (checkpoint.go says why); it waits at most walRestartWait for readers.
+func (g *groupWriter) restartWAL() {
+	ctx := context.Background()
+	var busy, frames, copied int64
+	_, err := g.db.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(int(walRestartWait/time.Millisecond)))
+	if err == nil {
+		err = g.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &copied)
+		_, err2 := g.db.ExecContext(ctx, "PRAGMA busy_timeout = 10000")
+		err = errors.Join(err, err2)
+	}
+	if err != nil || busy != 0 {
+		g.restartBackoff = min(max(2*g.restartBackoff, walRestartBackoff), walRestartMaxBackoff)
+		g.restartAfter = time.Now().Add(g.restartBackoff)
+		return
+	}
+	g.walFrames.Store(0)
+	g.restartBackoff = 0
 }
 
 // lingerFor bounds how long a batch of read events waits for the readers seen in recent
