@@ -438,3 +438,53 @@ func TestAuditAppendFailsCleanly(t *testing.T) {
 		}
 	})
 }
+
+// Creates written together (on PostgreSQL pipelined in one transaction) with one among
+// them that cannot be (its id is taken): that one fails alone, with no event of its own;
+// the others and their events are stored.
+func TestCreatesBatchedWithAFailingOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		db := openAuditDB(t, b)
+		if err := db.CreateShop(ctx, Shop{ID: "shop_1", Name: "one", KeyVersion: 1, WrappedKey: []byte("k"), Created: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		customer := func(id string) Customer {
+			now := time.Now().UTC()
+			return Customer{Shop: "shop_1", ID: id, Revision: 1, Created: now, Updated: now, KeyVersion: 1, DEKVersion: 1, WrappedDEK: []byte("dek")}
+		}
+		created := func(id string) AuditRow {
+			return AuditRow{Actor: "key:k", Action: "create", Shop: "shop_1", Customers: []string{id}, Outcome: "ok"}
+		}
+		if err := db.InsertCustomer(ctx, customer("cus_taken"), nil, created("cus_taken")); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprintf("cus_%02d", i)
+				if i == 20 {
+					id = "cus_taken"
+				}
+				errs[i] = db.InsertCustomer(ctx, customer(id), nil, created(id))
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if (err != nil) != (i == 20) {
+				t.Fatalf("create %d: %v", i, err)
+			}
+		}
+		if n := chainOf(t, db); n != 40 {
+			t.Fatalf("%d events, want 40 (the first create and the 39 that worked)", n)
+		}
+		for i := range errs {
+			if _, err := db.Customer(ctx, "shop_1", fmt.Sprintf("cus_%02d", i)); (err != nil) != (i == 20) {
+				t.Fatalf("customer %d: %v", i, err)
+			}
+		}
+	})
+}

@@ -111,11 +111,9 @@ func (db *DB) InsertCustomer(ctx context.Context, c Customer, idx []Index, event
 		args = append(args, f)
 	}
 	args = append(args, indexArgs(idx)...)
-	return db.writeAudited(ctx, func(tx *sql.Tx) ([]AuditRow, error) {
-		if _, err := db.exec(ctx, tx, insertCustomerSQL, args...); err != nil {
-			return nil, err
-		}
-		return events, nil
+	return db.writer.doStatements(ctx, []statement{{insertCustomerSQL, args}}, events, func(tx *sql.Tx, st statement) error {
+		_, err := db.exec(ctx, tx, st.query, st.args...)
+		return err
 	})
 }
 

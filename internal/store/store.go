@@ -106,7 +106,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.writer.walFrames = &db.walFrames
 	}
 	if db.dialect == Postgres {
-		db.writer.pipelined = db.appendAuditPipelined
+		db.writer.pipelined = db.pipelined
 	}
 	db.startAuditIndexer()
 	return db, nil

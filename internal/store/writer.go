@@ -22,9 +22,12 @@ type writeOp struct {
 	fn      func(*sql.Tx) ([]AuditRow, error)
 	done    chan error
 	relaxed bool // commit without waiting for the disk (see doRelaxed)
-	// appendOnly: fn changes nothing and only returns events (it may be called with a nil
-	// transaction), so a batch of such operations may take the pipelined path.
-	appendOnly bool
+	// A batch of operations made of statements whose results nothing looks at (stmts,
+	// none for events alone) and of events, all known in advance, may take the pipelined
+	// path (pipelined); fn then runs stmts and returns events.
+	simple bool
+	stmts  []statement
+	events []AuditRow
 }
 
 // groupWriter is the one way writes reach the database. Each of its goroutines takes every
@@ -37,9 +40,9 @@ type groupWriter struct {
 	dialect Dialect
 	// appendAudit chains events into the trail inside a transaction (DB.appendAuditTx).
 	appendAudit func(ctx context.Context, tx *sql.Tx, relaxed bool, events ...[]AuditRow) error
-	// pipelined, when set (PostgreSQL), appends the events of a batch of appendOnly
-	// operations in a transaction of its own with fewer round trips (DB.appendAuditPipelined).
-	pipelined func(ctx context.Context, relaxed bool, events ...[]AuditRow) error
+	// pipelined, when set (PostgreSQL), runs a batch of appendOnly and stmts operations in
+	// a transaction with fewer round trips (DB.pipelined).
+	pipelined func(ctx context.Context, relaxed bool, stmts []statement, events ...[]AuditRow) error
 	ops       chan *writeOp
 	wg        sync.WaitGroup
 	once      sync.Once
@@ -88,7 +91,21 @@ func (g *groupWriter) doRelaxed(ctx context.Context, fn func(*sql.Tx) ([]AuditRo
 
 // appendEvents appends events alone (no change with them): relaxed as doRelaxed.
 func (g *groupWriter) appendEvents(ctx context.Context, events []AuditRow, relaxed bool) error {
-	return g.submit(ctx, &writeOp{fn: func(*sql.Tx) ([]AuditRow, error) { return events, nil }, relaxed: relaxed, appendOnly: true})
+	return g.submit(ctx, &writeOp{fn: func(*sql.Tx) ([]AuditRow, error) { return events, nil }, relaxed: relaxed, simple: true, events: events})
+}
+
+// doStatements is do for a change made of statements whose results nothing looks at (a
+// create) and the events that record it; run runs one statement in a transaction.
+func (g *groupWriter) doStatements(ctx context.Context, stmts []statement, events []AuditRow, run func(*sql.Tx, statement) error) error {
+	fn := func(tx *sql.Tx) ([]AuditRow, error) {
+		for _, st := range stmts {
+			if err := run(tx, st); err != nil {
+				return nil, err
+			}
+		}
+		return events, nil
+	}
+	return g.submit(ctx, &writeOp{fn: fn, simple: true, stmts: stmts, events: events})
 }
 
 func (g *groupWriter) submit(ctx context.Context, op *writeOp) error {
@@ -220,21 +237,19 @@ func (g *groupWriter) run(batch []*writeOp) {
 // (docs/performance.md).
 func (g *groupWriter) tx(ops []*writeOp) error {
 	ctx := ops[0].ctx
-	relaxed, appendOnly := true, g.pipelined != nil
+	relaxed, pipelined := true, g.pipelined != nil
 	for _, op := range ops {
 		relaxed = relaxed && op.relaxed
-		appendOnly = appendOnly && op.appendOnly
+		pipelined = pipelined && op.simple
 	}
-	if appendOnly {
+	if pipelined {
+		var stmts []statement
 		events := make([][]AuditRow, 0, len(ops))
 		for _, op := range ops {
-			ev, err := op.fn(nil)
-			if err != nil {
-				return err
-			}
-			events = append(events, ev)
+			stmts = append(stmts, op.stmts...)
+			events = append(events, op.events)
 		}
-		return g.pipelined(ctx, relaxed, events...)
+		return g.pipelined(ctx, relaxed, stmts, events...)
 	}
 	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
