@@ -366,6 +366,10 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 			next = resume
 		}
 	}
+	shops, err := s.cfg.Vault.ShopCount(ctx)
+	if err != nil {
+		return err
+	}
 	// The typed actor id shows in its own box when it is not one of the listed ones.
 	actorListed := q.Actor == ""
 	for _, o := range opts {
@@ -374,7 +378,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, rc *reqCtx,
 	data := map[string]any{
 		"Q": q, "Rows": rows, "Actors": opts, "ActorListed": actorListed, "Actions": actionOptions(rc.lang),
 		"Error": errKey, "Filtered": len(q.values()) > 0, "Export": q.values(),
-		"Verify": s.verify.view(rc.lang, names), "CheckpointErr": s.cfg.Trail.Err() != nil,
+		"Verify": s.verify.view(rc.lang, names, rc.sess.Shop, shops > 1), "CheckpointErr": s.cfg.Trail.Err() != nil,
 	}
 	if q.Before > 0 {
 		data["First"] = q.url(0)
@@ -486,6 +490,7 @@ type verifyRun struct {
 	done    chan struct{}
 	Started time.Time
 	By      string // actor id of who asked
+	Shop    string // their shop
 	// Set when done:
 	Finished   time.Time
 	Report     *audit.Report
@@ -500,6 +505,7 @@ type verifyView struct {
 	Done       bool   // a result is there
 	Failed     bool
 	OK         bool
+	Shared     bool   // the server holds other shops: no counts (they are theirs too)
 	Events     uint64
 	Unsigned   uint64
 	Checkpoint string
@@ -509,11 +515,14 @@ type verifyView struct {
 	When, By   string
 }
 
-func (v *verifier) view(lang string, names actorNames) verifyView {
+// view shows the last verification to a member of shop. The chain is the whole server's:
+// on a server with other shops (shared), the counts of events and who asked, when it was
+// someone of another shop, are not this shop's to see; the verdict is everyone's.
+func (v *verifier) view(lang string, names actorNames, shop string, shared bool) verifyView {
 	v.mu.Lock()
 	running, last := v.running, v.last
 	v.mu.Unlock()
-	var out verifyView
+	out := verifyView{Shared: shared}
 	if running != nil {
 		out.Running, out.Since = true, formatTime(lang, running.Started)
 	}
@@ -522,8 +531,13 @@ func (v *verifier) view(lang string, names actorNames) verifyView {
 	}
 	out.Done, out.Failed = true, last.Failed
 	out.When, out.By = formatTime(lang, last.Finished), names.name(last.By)
+	if last.Shop != shop {
+		out.By = T(lang, "audit.verify.other_shop")
+	}
 	if rep := last.Report; rep != nil {
-		out.Events, out.Unsigned = rep.Events, rep.Unsigned
+		if !shared {
+			out.Events, out.Unsigned = rep.Events, rep.Unsigned
+		}
 		out.Checkpoint = "—"
 		if !last.Checkpoint.IsZero() {
 			out.Checkpoint = formatTime(lang, last.Checkpoint)
@@ -546,7 +560,7 @@ func (s *Server) startVerify(rc *reqCtx) *verifyRun {
 	if v.running != nil {
 		return v.running
 	}
-	run := &verifyRun{done: make(chan struct{}), Started: s.now(), By: rc.actor.ID}
+	run := &verifyRun{done: make(chan struct{}), Started: s.now(), By: rc.actor.ID, Shop: rc.sess.Shop}
 	v.running = run
 	shop, ip, reqID := rc.sess.Shop, rc.actor.IP, rc.id
 	go func() {
@@ -640,6 +654,8 @@ var auditMessages = map[string][2]string{
 	"audit.verify.running":    {"検証中です（%s 開始）。しばらくしてからページを再読み込みしてください。", "Verifying (started %s). Reload the page in a while."},
 	"audit.verify.ok":         {"改ざんは検出されていません", "No tampering detected"},
 	"audit.verify.ok.detail":  {"%d件の記録を検証しました。最新の署名付きチェックポイント：%s", "%d events verified. Newest signed checkpoint: %s"},
+	"audit.verify.ok.shared":  {"このサーバーの記録（ほかのショップの分も含みます）をすべて検証しました。最新の署名付きチェックポイント：%s", "Every event on this server (other shops' included) verified. Newest signed checkpoint: %s"},
+	"audit.verify.other_shop": {"ほかのショップの担当者", "a member of another shop"},
 	"audit.verify.unsigned":   {"最新のチェックポイント以降の%d件は、まだ署名されていません（数秒ごとに署名されます）。", "%d events after the newest checkpoint are not signed yet (checkpoints come every few seconds)."},
 	"audit.verify.bad":        {"改ざんを検出しました", "Tampering detected"},
 	"audit.verify.bad.detail": {"最初に不一致となった記録：#%d（%s）", "First event that is not as written: #%d (%s)"},

@@ -222,8 +222,10 @@ func TestAuditFilters(t *testing.T) {
 	}
 }
 
-// TestAuditVerify: the verify button reports an intact chain with its count, and after a
-// row is edited in the database file, the first broken event; both checks are recorded.
+// TestAuditVerify: the verify button reports an intact chain, and after a row is edited in
+// the database file, the first broken event; both checks are recorded. The chain is the
+// whole server's: on this server of two shops no count of events is shown (the other shop's
+// are in it), and the other shop's members see the verdict but not who asked.
 func TestAuditVerify(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t))
 	f := newAuditFixture(t, e)
@@ -236,8 +238,21 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatalf("verify: %d → %q", r.status, r.location())
 	}
 	p := b.get("/console/audit")
-	if !strings.Contains(p.body, "改ざんは検出されていません") || !strings.Contains(p.body, "件の記録を検証しました") || strings.Contains(p.body, "改ざんを検出しました") {
-		t.Fatalf("intact trail not reported as intact:\n%s", between(p.body, `id="verify"`, `</section>`))
+	res := between(p.body, `id="verify"`, `</section>`)
+	if !strings.Contains(res, "改ざんは検出されていません") || !strings.Contains(res, "ほかのショップの分も含みます") || strings.Contains(res, "件の記録を検証しました") || strings.Contains(res, "改ざんを検出しました") {
+		t.Fatalf("intact trail not reported as intact, or with a count:\n%s", res)
+	}
+	if !strings.Contains(res, "verify.owner@example.jp") {
+		t.Fatalf("who asked is not shown to their own shop:\n%s", res)
+	}
+	_, codes := e.member(t, e.other, "other.owner@example.jp", access.RoleOwner)
+	ob := e.browser(t)
+	if p := ob.post("/console/login", url.Values{"shop": {"other"}, "email": {"other.owner@example.jp"}, "password": {testPassword}, "otp": {codes[0]}}); p.status != http.StatusSeeOther {
+		t.Fatalf("login to the other shop: %d", p.status)
+	}
+	theirs := between(ob.get("/console/audit").body, `id="verify"`, `</section>`)
+	if !strings.Contains(theirs, "改ざんは検出されていません") || !strings.Contains(theirs, "ほかのショップの担当者") || strings.Contains(theirs, "verify.owner") {
+		t.Fatalf("the other shop's view of the verification:\n%s", theirs)
 	}
 
 	// Someone with the database file changes what a reveal says it was.
@@ -256,7 +271,7 @@ func TestAuditVerify(t *testing.T) {
 	}
 	b.post("/console/audit/verify", nil)
 	p = b.get("/console/audit")
-	res := between(p.body, `id="verify"`, `</section>`)
+	res = between(p.body, `id="verify"`, `</section>`)
 	if !strings.Contains(res, "改ざんを検出しました") || !strings.Contains(res, fmt.Sprintf("#%d", bad)) || strings.Contains(res, "改ざんは検出されていません") {
 		t.Fatalf("tampered trail not reported at event %d:\n%s", bad, res)
 	}

@@ -127,6 +127,12 @@ func (sk *shopKeys) indexRows(in *Input) []store.Index {
 	return out
 }
 
+// ShopCount is the number of shops this server holds.
+func (v *Vault) ShopCount(ctx context.Context) (int, error) {
+	shops, err := v.db.Shops(ctx)
+	return len(shops), err
+}
+
 // CheckKeys unwraps every shop's root key (cached after the first time): it fails when the
 // loaded master keys cannot open this database's data (a wrong key file, a restore whose
 // key version was retired).
