@@ -505,7 +505,7 @@ type verifyView struct {
 	Done       bool   // a result is there
 	Failed     bool
 	OK         bool
-	Shared     bool   // the server holds other shops: no counts (they are theirs too)
+	Shared     bool // the server holds other shops: no counts (they are theirs too)
 	Events     uint64
 	Unsigned   uint64
 	Checkpoint string
