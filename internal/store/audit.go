@@ -114,10 +114,11 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 	if err != nil {
 		return fmt.Errorf("audit: reading the chain head: %w", err)
 	}
-	plan, err := db.auditPlan(batches, n, seq, head)
+	plan, _, _, err := db.auditPlan(batches, n, seq, head)
 	if err != nil {
 		return err
 	}
+	db.head.ok = false // moved here, not by the pipelined path: read it again there
 	for _, st := range plan {
 		if _, err := db.exec(ctx, tx, st.query, st.args...); err != nil {
 			return fmt.Errorf("audit: appending: %w", err)
@@ -152,15 +153,15 @@ type statement struct {
 }
 
 // auditPlan numbers the n rows of batches from the chain head (seq, head), chains their
-// hashes, and returns the statements that insert them and move the head. All rows go in
+// hashes, and returns the statements that insert them and move the head, and the new head. All rows go in
 // with multi-row INSERTs (a few statements per batch rather than two per event): on SQLite
 // each statement is a trip through the VM, on PostgreSQL a network round trip, both made
 // while holding the chain head; on PostgreSQL the last INSERT also moves the head.
-func (db *DB) auditPlan(batches [][]AuditRow, n int, seq int64, head []byte) ([]statement, error) {
+func (db *DB) auditPlan(batches [][]AuditRow, n int, seq int64, head []byte) ([]statement, int64, []byte, error) {
 	prev := record.Genesis
 	if head != nil {
 		if len(head) != record.HashSize {
-			return nil, errors.New("audit: the chain head is damaged")
+			return nil, 0, nil, errors.New("audit: the chain head is damaged")
 		}
 		copy(prev[:], head)
 	}
@@ -177,9 +178,9 @@ func (db *DB) auditPlan(batches [][]AuditRow, n int, seq int64, head []byte) ([]
 		}
 	}
 	if db.dialect == Postgres {
-		return planRows(auditInsertRows, auditInsertMoveHead, cols, args, seq, prev[:]), nil
+		return planRows(auditInsertRows, auditInsertMoveHead, cols, args, seq, prev[:]), seq, prev[:], nil
 	}
-	return append(planRows(auditInsertRows, nil, cols, args), statement{auditSetHeadSQL, []any{seq, prev[:]}}), nil
+	return append(planRows(auditInsertRows, nil, cols, args), statement{auditSetHeadSQL, []any{seq, prev[:]}}), seq, prev[:], nil
 }
 
 // auditDone counts n appended events towards the indexer's next run.

@@ -488,3 +488,30 @@ func TestCreatesBatchedWithAFailingOne(t *testing.T) {
 		}
 	})
 }
+
+// Two servers (or a server and a kinko command) append to one trail in turn: each one's
+// idea of the chain head goes stale when the other appends, and the chain still comes out
+// whole, in order (on PostgreSQL the writer's remembered head makes a batch fail on the
+// other's seqs and run again under the head's lock).
+func TestTwoWritersShareTheChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		one := openAuditDB(t, b)
+		two := openAuditDB(t, b)
+		for i := range 10 {
+			w := one
+			if i%3 == 2 {
+				w = two
+			}
+			if err := w.AppendAuditRelaxed(ctx, []AuditRow{auditRow(2 * i), auditRow(2*i + 1)}); err != nil {
+				t.Fatalf("append %d: %v", i, err)
+			}
+			if err := w.AppendAudit(ctx, []AuditRow{auditRow(100 + i)}); err != nil {
+				t.Fatalf("durable append %d: %v", i, err)
+			}
+		}
+		if n := chainOf(t, one); n != 30 {
+			t.Fatalf("%d events, want 30", n)
+		}
+	})
+}

@@ -63,6 +63,7 @@ type DB struct {
 	indexer      *auditIndexer  // writes the audit trail's customer index (audit_index.go)
 	lite         *liteCustomers // SQLite: reads customers by id (sqlite_customers.go)
 	pgw          *sql.Conn      // PostgreSQL: the writer's connection for pipelined appends (audit_pipeline.go)
+	head         chainHead      // PostgreSQL: the chain head as the writer last moved it (audit_pipeline.go)
 	unindexed    atomic.Int64   // events appended through this DB since the indexer last ran
 	walFrames    atomic.Int64   // SQLite: the WAL's size in frames (checkpoint.go)
 	where        string         // safe description for messages: a file path or host/database, never a password
