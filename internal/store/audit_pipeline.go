@@ -10,14 +10,13 @@ import (
 )
 
 // pipelined runs a batch of writes known in advance on PostgreSQL (events alone, the events
-// of reads, logins and the like: groupWriter.appendEvents; creates: doStatements) in two
-// round trips. Through database/sql a transaction is BEGIN, each write's statement, the
-// head's lock, the event INSERTs and COMMIT, each a round trip while the head is locked;
-// here the writer's own connection sends BEGIN and the lock together, then the writes'
-// statements, the INSERTs and COMMIT together (pgx's pipelined batches). The head must be
-// read before the events can be chained, so two trips is the least. Same transaction, same
-// statements, same result as the database/sql path; a failure rolls it back (the group
-// writer then runs each write alone) and the connection is replaced.
+// of reads, logins and the like: groupWriter.appendEvents; creates: doStatements) in one
+// round trip, or two (pipelineOnConn). Through database/sql a transaction is BEGIN, each
+// write's statement, the head's lock, the event INSERTs and COMMIT, each a round trip while
+// the head is locked; here the writer's own connection sends them together (pgx's pipelined
+// batches). Same transaction, same statements, same result as the database/sql path; a
+// failure rolls it back (the group writer then runs each write alone), and a connection
+// that is not idle after that is replaced.
 func (db *DB) pipelined(ctx context.Context, relaxed bool, stmts []statement, batches ...[]AuditRow) error {
 	n, err := db.auditReady(batches)
 	if err != nil {

@@ -40,8 +40,8 @@ type groupWriter struct {
 	dialect Dialect
 	// appendAudit chains events into the trail inside a transaction (DB.appendAuditTx).
 	appendAudit func(ctx context.Context, tx *sql.Tx, relaxed bool, events ...[]AuditRow) error
-	// pipelined, when set (PostgreSQL), runs a batch of appendOnly and stmts operations in
-	// a transaction with fewer round trips (DB.pipelined).
+	// pipelined, when set (PostgreSQL), runs a batch of simple operations in a transaction
+	// with fewer round trips (DB.pipelined).
 	pipelined func(ctx context.Context, relaxed bool, stmts []statement, events ...[]AuditRow) error
 	ops       chan *writeOp
 	wg        sync.WaitGroup
