@@ -257,6 +257,15 @@ func TestTamperingIsCaught(t *testing.T) {
 		{"customer index row added", func(t *testing.T, f *fixture) {
 			f.exec(t, `INSERT INTO audit_customers (seq, customer_id) VALUES (6, 'cus_other')`)
 		}, 6, KindIndex},
+		{"an actor taken out of its bucket's summary", func(t *testing.T, f *fixture) {
+			f.exec(t, `DELETE FROM audit_bucket_keys WHERE key = 'actor:staff:stf_003'`)
+		}, 3, KindIndex},
+		{"an action taken out of its bucket's summary", func(t *testing.T, f *fixture) {
+			f.exec(t, `DELETE FROM audit_bucket_keys WHERE key = 'action:reveal'`)
+		}, 2, KindIndex},
+		{"a bucket's span of times shortened", func(t *testing.T, f *fixture) {
+			f.exec(t, `UPDATE audit_bucket_times SET last = first`)
+		}, 2, KindIndex},
 		{"customer index rows deleted and the index's mark moved past them", func(t *testing.T, f *fixture) {
 			// Events appended after the mark was pushed ahead are never indexed: verification
 			// holds every event up to the mark to its rows.

@@ -88,6 +88,11 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 		return nil, err
 	}
 	n := x.MaxSeq
+	// Read after the extent: the summaries cover at least the events up to x.Indexed.
+	sums, err := db.AuditSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
 
 	// A retention cut (retention.go): the chain starts from its signed hash instead of the
 	// genesis. Without one, the chain must start at seq 1.
@@ -198,6 +203,7 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 	}
 	var wg sync.WaitGroup
 	found := make([]*Problem, workers)
+	gaps := make([]*Problem, workers) // events the buckets' summaries miss (ranger.sumProb)
 	errs := make([]error, workers)
 	lastHash := make([][]byte, workers)
 	for w := range workers {
@@ -211,8 +217,9 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 				return
 			}
 			defer rd.Close()
-			v := &ranger{db: db, rd: rd, cps: cps, base: base, start: from, indexed: x.Indexed}
+			v := &ranger{db: db, rd: rd, cps: cps, base: base, start: from, indexed: x.Indexed, sums: sums}
 			found[w], errs[w] = v.run(ctx, lo, hi)
+			gaps[w] = v.sumProb
 			lastHash[w] = v.prev[:]
 		}()
 	}
@@ -240,6 +247,15 @@ func Verify(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPa
 	} else if n == 0 && x.HeadSeq > 0 {
 		problems = append(problems, &Problem{Seq: 1, Kind: KindTailCut,
 			Detail: fmt.Sprintf("the trail is empty but the chain head says seq %d", x.HeadSeq)})
+	}
+	if len(problems) == 0 {
+		// A gap in the summaries is reported when the chain itself is sound: an event forged
+		// into a rewritten chain is missing from them too, and the chain says more.
+		for _, p := range gaps {
+			if p != nil {
+				problems = append(problems, p)
+			}
+		}
 	}
 	if len(problems) > 0 {
 		rep.Problem = slices.MinFunc(problems, func(a, b *Problem) int {
@@ -271,9 +287,14 @@ type ranger struct {
 	next  uint64 // the seq expected next
 	chain *record.Chainer
 	good  uint64 // highest checkpoint seq matched so far (for locating a rewrite)
-	// indexed is the customer index's progress mark when verification began: an event
-	// after it may have no index rows yet (the indexer writes them behind the trail).
+	// indexed is the indexes' progress mark when verification began: an event after it
+	// may have no index rows yet (the indexer writes them behind the trail). sums are the
+	// buckets' summaries (actors, actions, times), which must list every event up to it.
 	indexed uint64
+	sums    map[int64]*store.AuditSummary
+	sum     *store.AuditSummary // the current event's bucket's
+	sumOf   int64
+	sumProb *Problem // the first event the summaries miss
 
 	// the customer index of the current page: entries in seq, id order
 	ixSeq  []uint64
@@ -386,6 +407,17 @@ func (v *ranger) event(r *store.AuditRaw) error {
 	}
 	if v.ix < len(v.ixSeq) && v.ixSeq[v.ix] < seq {
 		return v.fail(v.ixSeq[v.ix], KindIndex, "the customer index has a row for event %d that the event does not name", v.ixSeq[v.ix])
+	}
+	if seq <= v.indexed {
+		if b := store.AuditBucket(seq); v.sum == nil || v.sumOf != b {
+			v.sum, v.sumOf = v.sums[b], b
+		}
+		h, sum := &r.Header, v.sum
+		if v.sumProb == nil && (sum == nil || !sum.Actors[string(h.Actor)] || !sum.Actions[string(h.Action)] || !sum.Timed || h.Micros < sum.First || h.Micros > sum.Last) {
+			// Reported only if nothing else is wrong in this range: an event forged in a
+			// rewritten chain is not in the summaries either, and the chain says more.
+			v.sumProb = &Problem{Seq: seq, Kind: KindIndex, Detail: "the summary of its bucket of events does not list its actor, action or time (a query by them would not find it)"}
+		}
 	}
 	if seq > v.indexed && (v.ix >= len(v.ixSeq) || v.ixSeq[v.ix] != seq) {
 		v.bodyID = v.bodyID[:0] // not indexed yet: no rows is right, as is every row

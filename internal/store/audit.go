@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"strings"
 	"time"
@@ -267,19 +268,23 @@ func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row
 }
 
 // QueryAudit returns the events matching f, newest first, decoded from their hashed
-// bodies. Limit defaults to 100 and is capped at 10000. A query by customer first brings
-// the customer index up to the chain head (IndexAudit), then reads it bucket by bucket,
-// newest first, until it has Limit events.
+// bodies. Limit defaults to 100 and is capped at 10000. A query with a filter first brings
+// the trail's indexes up to the chain head (IndexAudit), then reads the buckets that may
+// hold matching events (auditBuckets), newest first, until it has Limit events: by
+// customer through the customer index, by actor, action or time through the buckets'
+// summaries and the bucket's events themselves.
 func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
 	limit = min(limit, 10000)
+	filtered := f.Customer != "" || f.Actor != "" || f.Action != "" || !f.From.IsZero() || !f.To.IsZero()
 	var b strings.Builder
 	var args []any
 	order := `e.seq`
-	if f.Customer != "" {
+	switch {
+	case f.Customer != "":
 		// The customer index first (CROSS JOIN makes SQLite keep this order whatever it
 		// guesses of the tables), one bucket per query, the bucket written as the index has
 		// it (migration 7) and ordered by the index's own seq, so the newest come first
@@ -287,7 +292,11 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error)
 		b.WriteString(`SELECT e.body FROM audit_customers c CROSS JOIN audit_events e WHERE (c.seq / 16384) = ? AND c.customer_id = ? AND e.seq = c.seq`)
 		args = append(args, int64(0), f.Customer) // the bucket is set per query below
 		order = `c.seq`
-	} else {
+	case filtered:
+		// One bucket's seqs per query, read from the newest.
+		b.WriteString(`SELECT e.body FROM audit_events e WHERE e.seq >= ? AND e.seq < ?`)
+		args = append(args, int64(0), int64(0)) // set per query below
+	default:
 		b.WriteString(`SELECT e.body FROM audit_events e WHERE 1 = 1`)
 	}
 	if f.Actor != "" {
@@ -313,15 +322,46 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error)
 	b.WriteString(` ORDER BY ` + order + ` DESC LIMIT ?`)
 	args = append(args, limit)
 	query := db.q(b.String())
-	if f.Customer == "" {
+	if !filtered {
 		return db.queryAuditRows(ctx, query, args, nil)
 	}
 	if err := db.IndexAudit(ctx); err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
 	}
-	var lo, hi sql.NullInt64
-	if err := db.queryRow(ctx, `SELECT (SELECT MIN(seq) FROM audit_customers), (SELECT MAX(seq) FROM audit_customers)`).Scan(&lo, &hi); err != nil {
+	buckets, err := db.auditBuckets(ctx, f)
+	if err != nil {
 		return nil, fmt.Errorf("audit: query: %w", err)
+	}
+	var out []AuditRow
+	for _, bucket := range buckets {
+		if len(out) >= limit {
+			break
+		}
+		if f.Customer != "" {
+			args[0] = bucket
+		} else {
+			args[0], args[1] = bucket*auditBucket, (bucket+1)*auditBucket
+		}
+		args[len(args)-1] = limit - len(out)
+		if out, err = db.queryAuditRows(ctx, query, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// auditBuckets returns the buckets that may hold events matching f, newest first, below
+// f.Before: for a customer, every bucket the customer index has rows in (the index narrows
+// within each); otherwise the buckets whose summaries list f's actor and action and whose
+// span of times meets f's range.
+func (db *DB) auditBuckets(ctx context.Context, f AuditFilter) ([]int64, error) {
+	table := `audit_events`
+	if f.Customer != "" {
+		table = `audit_customers`
+	}
+	var lo, hi sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT (SELECT MIN(seq) FROM `+table+`), (SELECT MAX(seq) FROM `+table+`)`).Scan(&lo, &hi); err != nil {
+		return nil, err
 	}
 	if !lo.Valid {
 		return nil, nil
@@ -330,15 +370,70 @@ func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error)
 	if f.Before > 0 {
 		top = min(top, int64(f.Before)-1)
 	}
-	var out []AuditRow
-	for bucket := top / auditBucket; bucket >= lo.Int64/auditBucket && len(out) < limit; bucket-- {
-		args[0], args[len(args)-1] = bucket, limit-len(out)
-		var err error
-		if out, err = db.queryAuditRows(ctx, query, args, out); err != nil {
+	if f.Customer != "" {
+		var out []int64
+		for bucket := top / auditBucket; bucket >= lo.Int64/auditBucket; bucket-- {
+			out = append(out, bucket)
+		}
+		return out, nil
+	}
+	var lists [][]int64
+	for _, key := range []string{ActorKey(f.Actor), ActionKey(f.Action)} {
+		if key == ActorKey("") || key == ActionKey("") {
+			continue
+		}
+		l, err := db.bucketList(ctx, `SELECT bucket FROM audit_bucket_keys WHERE key = ? AND bucket <= ? ORDER BY bucket DESC`, key, top/auditBucket)
+		if err != nil {
 			return nil, err
+		}
+		lists = append(lists, l)
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		from, to := int64(math.MinInt64), int64(math.MaxInt64)
+		if !f.From.IsZero() {
+			from = micros(f.From)
+		}
+		if !f.To.IsZero() {
+			to = micros(f.To)
+		}
+		l, err := db.bucketList(ctx, `SELECT bucket FROM audit_bucket_times WHERE last >= ? AND first < ? AND bucket <= ? ORDER BY bucket DESC`, from, to, top/auditBucket)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, l)
+	}
+	// Buckets in every list, newest first.
+	count := map[int64]int{}
+	for _, l := range lists {
+		for _, b := range l {
+			count[b]++
+		}
+	}
+	var out []int64
+	for _, b := range lists[0] {
+		if count[b] == len(lists) {
+			out = append(out, b)
 		}
 	}
 	return out, nil
+}
+
+// bucketList runs a query that returns bucket numbers.
+func (db *DB) bucketList(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := db.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var b int64
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
 }
 
 // queryAuditRows runs an audit query that selects event bodies and appends the decoded

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,9 +67,9 @@ const auditIndexMigration = `DROP INDEX audit_customers_customer;
 		SELECT rowid, time, actor, action, body, hash FROM audit_events ORDER BY rowid;
 	/*sqlite*/ DROP TABLE audit_events;
 	/*sqlite*/ ALTER TABLE audit_events_rebuilt RENAME TO audit_events;
-	/*sqlite*/ CREATE INDEX audit_events_time ON audit_events(time);
-	/*sqlite*/ CREATE INDEX audit_events_actor ON audit_events(actor, seq);
-	/*sqlite*/ CREATE INDEX audit_events_action ON audit_events(action, seq);
+	/*postgres*/ DROP INDEX audit_events_time;
+	/*postgres*/ DROP INDEX audit_events_actor;
+	/*postgres*/ DROP INDEX audit_events_action;
 	/*sqlite*/ CREATE TABLE audit_customers_rebuilt (
 		seq BIGINT NOT NULL,
 		customer_id TEXT NOT NULL,
@@ -78,6 +79,24 @@ const auditIndexMigration = `DROP INDEX audit_customers_customer;
 	/*sqlite*/ DROP TABLE audit_customers;
 	/*sqlite*/ ALTER TABLE audit_customers_rebuilt RENAME TO audit_customers;
 	CREATE INDEX audit_customers_bucket ON audit_customers ((seq / 16384), customer_id, seq);
+	/*sqlite*/ CREATE TABLE audit_bucket_keys (
+		key TEXT NOT NULL,
+		bucket BIGINT NOT NULL,
+		PRIMARY KEY (key, bucket)
+	) WITHOUT ROWID;
+	/*postgres*/ CREATE TABLE audit_bucket_keys (
+		key TEXT NOT NULL,
+		bucket BIGINT NOT NULL,
+		PRIMARY KEY (key, bucket)
+	);
+	INSERT INTO audit_bucket_keys (key, bucket) SELECT DISTINCT 'actor:' || actor, seq / 16384 FROM audit_events;
+	INSERT INTO audit_bucket_keys (key, bucket) SELECT DISTINCT 'action:' || action, seq / 16384 FROM audit_events;
+	CREATE TABLE audit_bucket_times (
+		bucket BIGINT PRIMARY KEY,
+		first BIGINT NOT NULL,
+		last BIGINT NOT NULL
+	);
+	INSERT INTO audit_bucket_times (bucket, first, last) SELECT seq / 16384, MIN(time), MAX(time) FROM audit_events GROUP BY seq / 16384;
 	CREATE TABLE audit_index_progress (
 		id BIGINT PRIMARY KEY,
 		seq BIGINT NOT NULL
@@ -90,6 +109,27 @@ const (
 	auditProgressSQL      = `SELECT seq FROM audit_index_progress WHERE id = 1`
 	auditSetProgressSQL   = `UPDATE audit_index_progress SET seq = ? WHERE id = 1`
 	auditPendingSQL       = `SELECT h.seq, p.seq FROM audit_chain_head h, audit_index_progress p WHERE h.id = 1 AND p.id = 1`
+)
+
+// bucketSummary is what the indexer adds to a bucket's summary: the actors and actions of
+// its events (ActorKey, ActionKey) and the span of their times.
+type bucketSummary struct {
+	keys        map[string]bool
+	first, last int64
+}
+
+// ActorKey and ActionKey are the keys of audit_bucket_keys for an actor and an action.
+func ActorKey(actor string) string   { return "actor:" + actor }
+func ActionKey(action string) string { return "action:" + action }
+
+var (
+	auditBucketKeyRows = multiRows(`INSERT INTO audit_bucket_keys (key, bucket) VALUES (?, ?)`, ` ON CONFLICT DO NOTHING`)
+	auditBucketTimeSQL = [...]string{
+		SQLite: `INSERT INTO audit_bucket_times (bucket, first, last) VALUES (?, ?, ?)
+			ON CONFLICT (bucket) DO UPDATE SET first = min(first, excluded.first), last = max(last, excluded.last)`,
+		Postgres: `INSERT INTO audit_bucket_times (bucket, first, last) VALUES (?, ?, ?)
+			ON CONFLICT (bucket) DO UPDATE SET first = LEAST(audit_bucket_times.first, excluded.first), last = GREATEST(audit_bucket_times.last, excluded.last)`,
+	}
 )
 
 var auditUnindexedSQL = `SELECT seq, body FROM audit_events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ` + strconv.Itoa(auditIndexBatch)
@@ -125,6 +165,7 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 	var args []any
 	var ids [][]byte
 	var h record.Header
+	sum := map[int64]*bucketSummary{}
 	n, last := 0, from
 	for rows.Next() {
 		var seq int64
@@ -137,6 +178,13 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 		if record.ParseHeader(body, &h) != nil {
 			continue // a damaged event: verification names it; there is nothing to index
 		}
+		b := sum[seq/auditBucket]
+		if b == nil {
+			b = &bucketSummary{keys: map[string]bool{}, first: h.Micros, last: h.Micros}
+			sum[seq/auditBucket] = b
+		}
+		b.keys[ActorKey(string(h.Actor))], b.keys[ActionKey(string(h.Action))] = true, true
+		b.first, b.last = min(b.first, h.Micros), max(b.last, h.Micros)
 		ids = ids[:0]
 		record.Customers(body, func(id []byte) { ids = append(ids, id) })
 		slices.SortFunc(ids, bytes.Compare)
@@ -149,6 +197,18 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 		return 0, fmt.Errorf("audit: indexing: %w", err)
 	}
 	if err := db.execRows(ctx, tx, auditCustomerRows, 2, args); err != nil {
+		return 0, fmt.Errorf("audit: indexing: %w", err)
+	}
+	var keys []any
+	for bucket, b := range sum {
+		for k := range b.keys {
+			keys = append(keys, k, bucket)
+		}
+		if _, err := db.exec(ctx, tx, auditBucketTimeSQL[db.dialect], bucket, b.first, b.last); err != nil {
+			return 0, fmt.Errorf("audit: indexing: %w", err)
+		}
+	}
+	if err := db.execRows(ctx, tx, auditBucketKeyRows, 2, keys); err != nil {
 		return 0, fmt.Errorf("audit: indexing: %w", err)
 	}
 	if _, err := db.exec(ctx, tx, auditSetProgressSQL, last); err != nil {
@@ -242,4 +302,66 @@ func (x *auditIndexer) stop(db *DB) {
 		defer cancel()
 		db.IndexAudit(ctx)
 	})
+}
+
+// AuditBucket is the bucket of event seq (of the customer index and of the summaries).
+func AuditBucket(seq uint64) int64 { return int64(seq / auditBucket) }
+
+// AuditSummary is what the indexer recorded of one bucket of events: the actors and the
+// actions of its events, and the span of their times (µs).
+type AuditSummary struct {
+	Actors, Actions map[string]bool
+	First, Last     int64
+	Timed           bool // the bucket has its span of times
+}
+
+// AuditSummaries reads every bucket's summary (a few rows per 16,384 events), for
+// verification.
+func (db *DB) AuditSummaries(ctx context.Context) (map[int64]*AuditSummary, error) {
+	out := map[int64]*AuditSummary{}
+	get := func(b int64) *AuditSummary {
+		s := out[b]
+		if s == nil {
+			s = &AuditSummary{Actors: map[string]bool{}, Actions: map[string]bool{}}
+			out[b] = s
+		}
+		return s
+	}
+	rows, err := db.query(ctx, `SELECT key, bucket FROM audit_bucket_keys`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var b int64
+		if err := rows.Scan(&key, &b); err != nil {
+			return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+		}
+		if v, ok := strings.CutPrefix(key, ActorKey("")); ok {
+			get(b).Actors[v] = true
+		} else if v, ok := strings.CutPrefix(key, ActionKey("")); ok {
+			get(b).Actions[v] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+	}
+	trows, err := db.query(ctx, `SELECT bucket, first, last FROM audit_bucket_times`)
+	if err != nil {
+		return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var b, first, last int64
+		if err := trows.Scan(&b, &first, &last); err != nil {
+			return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+		}
+		s := get(b)
+		s.First, s.Last, s.Timed = first, last, true
+	}
+	if err := trows.Err(); err != nil {
+		return nil, fmt.Errorf("audit: reading the summaries: %w", err)
+	}
+	return out, nil
 }

@@ -82,6 +82,12 @@ func (db *DB) PruneAudit(ctx context.Context, cut AuditCheckpoint) (int64, error
 		if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM audit_customers WHERE seq <= ?`), int64(cut.Seq)); err != nil {
 			return err
 		}
+		// The summaries of buckets whose events are all gone.
+		for _, table := range []string{"audit_bucket_keys", "audit_bucket_times"} {
+			if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM `+table+` WHERE bucket < ?`), int64((cut.Seq+1)/auditBucket)); err != nil {
+				return err
+			}
+		}
 		_, err = tx.ExecContext(ctx, db.q(`DELETE FROM audit_checkpoints WHERE seq < ?`), int64(cut.Seq))
 		return err
 	})

@@ -393,6 +393,28 @@ func TestAuditIndexMigration(t *testing.T) {
 		if fmt.Sprint(seqs) != "[26 21 16 11 6 1]" {
 			t.Fatalf("events naming cus_1: %v, want [26 21 16 11 6 1]", seqs)
 		}
+		// The buckets' summaries are built from the events: queries by actor, action and
+		// time find what the indexes of schema 6 found.
+		for _, q := range []struct {
+			f    AuditFilter
+			want string
+		}{
+			{AuditFilter{Actor: "key:key_1", Action: "search"}, "[28 25 22 19 16 13 10 7 4 1]"},
+			{AuditFilter{Action: "update", Limit: 3}, "[29 26 23]"},
+			{AuditFilter{From: time.Unix(1_700_000_000, 5000), To: time.Unix(1_700_000_000, 8000)}, "[7 6 5]"},
+		} {
+			got, err := db.QueryAudit(ctx, q.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seqs []uint64
+			for _, r := range got {
+				seqs = append(seqs, r.Seq)
+			}
+			if fmt.Sprint(seqs) != q.want {
+				t.Fatalf("%+v: %v, want %s", q.f, seqs, q.want)
+			}
+		}
 	})
 }
 
@@ -512,6 +534,62 @@ func TestTwoWritersShareTheChain(t *testing.T) {
 		}
 		if n := chainOf(t, one); n != 30 {
 			t.Fatalf("%d events, want 30", n)
+		}
+	})
+}
+
+// Queries by actor, action and time over a trail of several buckets (16,384 events each)
+// read the buckets their summaries name, newest first, and page with Before across them.
+func TestAuditQueryAcrossBuckets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("appends 40,000 events")
+	}
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		db := openAuditDB(t, b)
+		t0 := time.Unix(1_700_000_000, 0).UTC()
+		const n = 40000
+		rare := map[int]bool{5: true, 30000: true} // seqs of the rare actor's reveals
+		var rows []AuditRow
+		for seq := 1; seq <= n; seq++ {
+			r := AuditRow{Time: t0.Add(time.Duration(seq) * time.Millisecond), Actor: "key:bulk", Action: "read", Shop: "shop_1", Customers: []string{"cus_1"}, Outcome: "ok"}
+			if rare[seq] {
+				r.Actor, r.Action = "staff:rare", "reveal"
+			}
+			rows = append(rows, r)
+			if len(rows) == 500 {
+				if err := db.AppendAuditRelaxed(ctx, rows); err != nil {
+					t.Fatal(err)
+				}
+				rows = nil
+			}
+		}
+		seqs := func(f AuditFilter) string {
+			t.Helper()
+			got, err := db.QueryAudit(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s []uint64
+			for _, r := range got {
+				s = append(s, r.Seq)
+			}
+			return fmt.Sprint(s)
+		}
+		for _, q := range []struct {
+			f    AuditFilter
+			want string
+		}{
+			{AuditFilter{Actor: "staff:rare"}, "[30000 5]"},
+			{AuditFilter{Action: "reveal", Before: 30000}, "[5]"},
+			{AuditFilter{Actor: "key:bulk", Action: "reveal"}, "[]"},
+			{AuditFilter{From: t0.Add(20000 * time.Millisecond), To: t0.Add(20003 * time.Millisecond)}, "[20002 20001 20000]"},
+			{AuditFilter{Actor: "key:bulk", Before: 16386, Limit: 3}, "[16385 16384 16383]"},
+			{AuditFilter{Customer: "cus_1", Before: 32769, Limit: 2}, "[32768 32767]"},
+		} {
+			if got := seqs(q.f); got != q.want {
+				t.Errorf("%+v: %s, want %s", q.f, got, q.want)
+			}
 		}
 	})
 }

@@ -8,7 +8,8 @@ import (
 
 // migrations are applied in order, each once, each in its own transaction. Never edit one
 // that has shipped: add the next. Types are written for SQLite; BLOB becomes BYTEA on
-// PostgreSQL. A statement that starts with /*sqlite*/ runs on SQLite only. Times are
+// PostgreSQL. A statement that starts with /*sqlite*/ runs on SQLite only, one that starts
+// with /*postgres*/ on PostgreSQL only. Times are
 // microseconds since the Unix epoch (BIGINT) in both.
 var migrations = []string{
 	// 1: shops, API keys, customers. A customer's blind indexes (16-byte HMACs, one per
@@ -110,7 +111,7 @@ func (db *DB) migrate(ctx context.Context, upto int) error {
 				if strings.TrimSpace(stmt) == "" {
 					continue
 				}
-				if strings.HasPrefix(strings.TrimSpace(stmt), "/*sqlite*/") && db.dialect != SQLite {
+				if !runsOn(stmt, db.dialect) {
 					continue
 				}
 				if _, err := tx.ExecContext(ctx, stmt); err != nil {
@@ -127,6 +128,18 @@ func (db *DB) migrate(ctx context.Context, upto int) error {
 		}
 	}
 	return nil
+}
+
+// runsOn reports whether a migration statement runs on dialect d (see migrations).
+func runsOn(stmt string, d Dialect) bool {
+	stmt = strings.TrimSpace(stmt)
+	switch {
+	case strings.HasPrefix(stmt, "/*sqlite*/"):
+		return d == SQLite
+	case strings.HasPrefix(stmt, "/*postgres*/"):
+		return d == Postgres
+	}
+	return true
 }
 
 // SchemaVersion reports the applied migration version.
