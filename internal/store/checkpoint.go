@@ -19,18 +19,21 @@ const checkpointInterval = 200 * time.Millisecond
 // the writer, between two batches, empties it (groupWriter.restartWAL): a TRUNCATE
 // checkpoint copies what is left, waits for the readers still in the WAL to finish (new ones
 // read the database file) and truncates the file. Writes wait meanwhile, at most
-// walRestartWait; when it cannot finish in that time (a PASSIVE checkpoint of the
-// checkpointer's is running, or a long reader such as a backup or a verification is in the
-// WAL), the next attempt comes walRestartBackoff later, doubling up to walRestartMaxBackoff. (From the checkpointer's connection the
-// TRUNCATE had to catch the writer between two transactions and never did.)
+// walRestartWait for the readers plus the copy; when it cannot finish in that time (a
+// PASSIVE checkpoint of the checkpointer's is running, or a long reader such as a backup or
+// a verification is in the WAL), the next attempt comes walRestartBackoff later, doubling up
+// to walRestartMaxBackoff. (From the checkpointer's connection the TRUNCATE had to catch the
+// writer between two transactions and never did.) The threshold is high enough that heavy
+// writing restarts it every few seconds, not several times a second: each restart holds the
+// writes for a moment (docs/performance.md).
 const (
-	walRestartWait       = 20 * time.Millisecond
+	walRestartWait       = 10 * time.Millisecond
 	walRestartBackoff    = 100 * time.Millisecond
 	walRestartMaxBackoff = 5 * time.Second
 )
 
-// walRestartFrames is 64 MiB of 4 KiB pages (a variable for tests).
-var walRestartFrames int64 = 16384
+// walRestartFrames is 256 MiB of 4 KiB pages (a variable for tests).
+var walRestartFrames int64 = 65536
 
 // checkpointer runs PASSIVE checkpoints on its own connection: they never block the writer
 // or readers, and take the copying work out of the writer's commit path. It publishes the

@@ -16,8 +16,8 @@ func TestWALStaysSmallUnderReads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a few hundred MB")
 	}
+	defer func(v int64) { walRestartFrames = v }(walRestartFrames)
 	walRestartFrames = 1024
-	defer func() { walRestartFrames = 16384 }()
 	ctx := context.Background()
 	b := storetest.SQLite(t)
 	db, err := Open(ctx, b.DSN, Options{})
