@@ -14,28 +14,32 @@ import (
 	"github.com/kinko-jp/kinko/internal/audit/record"
 )
 
-// The customer index of the audit trail ("which events name customer X"), written behind
-// the trail rather than with each event.
+// The audit trail's indexes, written behind the trail rather than with each event: the
+// customer index ("which events name customer X") and each bucket's summary (its actors,
+// actions and span of times, for queries by those).
 //
 // Every read of a customer appends an event, and the request waits for its commit (fail
-// closed). An index keyed by customer id puts each event's index row on a random page, so
-// with the index written in the same transaction every read event cost a page of WAL of its
-// own, on top of the few pages a whole batch of events shares at the end of audit_events
-// (measured: about 20 µs a read of 50, docs/performance.md). So the append writes the event
-// only, and an indexer adds the index rows afterwards, in transactions of up to
-// auditIndexBatch events, in seq order, moving audit_index_progress with them:
+// closed). An index keyed by customer id puts each event's index row on a random page, and
+// indexes on actor, action and time add a page per batch each (per actor in it): with them
+// written in the same transaction a batch of eight read events wrote 14 pages of WAL instead
+// of 3 (docs/performance.md). So the append writes the event only, and an indexer adds the
+// index rows and the summaries afterwards, in transactions of up to auditIndexBatch events,
+// in seq order, moving audit_index_progress with them:
 //
-//   - a query by customer first brings the index up to the chain head (IndexAudit), so it
-//     never misses an event;
-//   - the index is bucketed by seq (audit_customers_bucket on seq / auditBucket, customer
-//     id, seq): one indexer transaction touches the pages of one or two buckets, not pages
-//     all over the index; a query by customer reads one short range per bucket;
+//   - a query with a filter first brings the indexes up to the chain head (IndexAudit), so
+//     it never misses an event;
+//   - both are bucketed by seq (auditBucket seqs a bucket): one indexer transaction touches
+//     the pages of one or two buckets, not pages all over the index; a query reads one short
+//     range per bucket, newest first, and by actor, action or time only the buckets whose
+//     summaries can hold a match;
 //   - verification holds every event up to the progress mark to exactly its customers in
-//     the index, and an event after it to exactly its customers or none (internal/audit);
-//     moving the mark back only makes the indexer write the missing rows again.
+//     the index and to its bucket's summary, and an event after it to exactly its customers
+//     or none (internal/audit); moving the mark back only makes the indexer write the
+//     missing rows again.
 const (
-	// auditBucket is the number of seqs per bucket of the customer index. Migration 7
-	// writes the number into the index expression; change both together or not at all.
+	// auditBucket is the number of seqs per bucket of the customer index and of the
+	// summaries. Migration 7 writes the number into the index expression and the
+	// summaries it builds; change both together or not at all.
 	auditBucket = 16384
 	// auditIndexBatch bounds one indexer transaction: short enough that the one writer
 	// is not held up (a few milliseconds), long enough to share its commit.
@@ -46,8 +50,9 @@ const (
 )
 
 // auditIndexMigration (migration 7) replaces the customer index keyed by customer id with
-// the bucketed one and adds the indexer's progress mark (every event is indexed at this
-// point: the index was written with the events until now). On SQLite audit_customers
+// the bucketed one, the indexes on time, actor and action with the buckets' summaries
+// (built here from the events), and adds the indexer's progress mark (every event is
+// indexed at this point: the index was written with the events until now). On SQLite audit_customers
 // becomes WITHOUT ROWID (its primary key is the table: one B-tree fewer for every row) and
 // audit_events' seq becomes its rowid (it was a copy of it with an index of its own: one
 // B-tree fewer for every event). Each event keeps its place: the new seq is the old rowid,
