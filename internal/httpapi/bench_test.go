@@ -53,17 +53,18 @@ func BenchmarkHTTP(b *testing.B) {
 func BenchmarkHTTPGet(b *testing.B) {
 	for _, mode := range []string{"audit-on", "audit-off"} {
 		for _, clients := range []int{16, 64} {
-			b.Run(fmt.Sprintf("%s/c=%d", mode, clients), func(b *testing.B) { benchHTTPGet(b, mode, clients) })
+			b.Run(fmt.Sprintf("%s/c=%d", mode, clients), func(b *testing.B) { benchHTTPGet(b, storetest.SQLite(b), mode, clients) })
 		}
 	}
+	b.Run("postgres/audit-on/c=16", func(b *testing.B) { benchHTTPGet(b, storetest.Postgres(b), "audit-on", 16) })
 }
 
-func benchHTTPGet(b *testing.B, mode string, clients int) {
+func benchHTTPGet(b *testing.B, be storetest.Backend, mode string, clients int) {
 	var e *apiEnv
 	if mode == "audit-on" {
-		e = newAPI(b, storetest.SQLite(b))
+		e = newAPI(b, be)
 	} else {
-		e = newAPI(b, storetest.SQLite(b), nopRecorder{})
+		e = newAPI(b, be, nopRecorder{})
 	}
 	call := benchClient(b, e)
 	var ids []string
