@@ -20,6 +20,9 @@ const (
 	birthLabelWindow = 40
 	// birthSuffixWindow is how far after the date 生まれ may follow.
 	birthSuffixWindow = 12
+	// maxDateBytes bounds a date's length from its first digit: an era
+	// year, 年, month, 月, day and 日 with full-width digits are 27 bytes.
+	maxDateBytes = 27
 )
 
 // era is a Japanese era: its names and the Gregorian year of its year 1.
@@ -244,6 +247,17 @@ func birthDateOnDigits(st *state, p int) (Finding, bool) {
 	// 生まれ right after), and only then an inline key, which costs a key
 	// classification.
 	s := st.s
+	// A four-digit ASCII year ("2023-11-22 09:29", "2024/01/05") is most
+	// often a date that is no birth date: reject it before parsing when no
+	// context could make it one. Such a run has no era prefix, so the date
+	// would start at p; every case below then needs the caller's key, a
+	// label before p, an inline key before p, or 生 after the date, which
+	// ends within maxDateBytes of p.
+	if st.runLen == 4 && s[p] < 0x80 && !st.ctx.hints(kBirth) &&
+		!strings.Contains(s[p:min(len(s), p+maxDateBytes+birthSuffixWindow)], "生") &&
+		!inlineKeyBefore(s, p) && !labelBefore(s, p, birthLabelWindow, birthLabels) {
+		return Finding{}, false
+	}
 	start, end, _, ok := parseBirthDateAt(s, p)
 	if !ok {
 		if start, end, ok = parseGannenAt(s, p); !ok {

@@ -495,8 +495,16 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	if n >= len(e.byLen) {
 		return dst, end
 	}
+	// A run joined by '-', '_' or '#' to an ASCII letter or digit just
+	// before it (the month of "2023-06-27", "ORD-1234-…") is part of an
+	// identifier: the card, My Number, phone and postal parsers all start
+	// the number at i and reject it as glued (numberGlued), so none is asked.
+	glued := i >= 2 && (st.s[i-1] == '-' || st.s[i-1] == '_' || st.s[i-1] == '#') && isWordByte(st.s[i-2])
 	for m := e.byLen[n] & st.types; m != 0; m &= m - 1 {
 		k := kind(bits.TrailingZeros16(uint16(m)))
+		if glued && k != kBirth {
+			continue
+		}
 		switch k {
 		case kCard, kMyNumber:
 			// A group of four must be followed by a separator and a group
@@ -520,6 +528,12 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 			// One or two digits are an era year or a month after 元年:
 			// something non-ASCII or an era letter sits just before.
 			if n <= 2 && !eraLeadBefore(st.s, i) {
+				continue
+			}
+			// Right after 年 ("2023年6月6日": the month), one or two digits
+			// start a date only after 元年 (parseGannenAt): no era name
+			// ends in 年.
+			if n <= 2 && i >= 3 && st.s[i-3:i] == "年" && (i < 6 || st.s[i-6:i-3] != "元") {
 				continue
 			}
 			if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 {
@@ -584,6 +598,12 @@ func groupFollows(s string, i int) bool {
 		j += dw
 	}
 	return n == 4 || n == 6
+}
+
+// isWordByte reports whether the ASCII byte b is a word rune (isWordRune):
+// a letter, a digit or '_'.
+func isWordByte(b byte) bool {
+	return b-'0' < 10 || (b|0x20)-'a' < 26 || b == '_'
 }
 
 // eraLeadByte reports whether b, just before a digit run, may end an era
