@@ -499,6 +499,7 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	// before it (the month of "2023-06-27", "ORD-1234-…") is part of an
 	// identifier: the card, My Number, phone and postal parsers all start
 	// the number at i and reject it as glued (numberGlued), so none is asked.
+	grp := 0 // groupFollows(st.s, end): 0 not asked yet, 1 yes, 2 no
 	glued := i >= 2 && (st.s[i-1] == '-' || st.s[i-1] == '_' || st.s[i-1] == '#') && isWordByte(st.s[i-2])
 	for m := e.byLen[n] & st.types; m != 0; m &= m - 1 {
 		k := kind(bits.TrailingZeros16(uint16(m)))
@@ -509,8 +510,17 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 		case kCard, kMyNumber:
 			// A group of four must be followed by a separator and a group
 			// of four (or six: Amex, Diners).
-			if n == 4 && !groupFollows(st.s, end) {
-				continue
+			if n == 4 {
+				// Asked once for both.
+				if grp == 0 {
+					grp = 2
+					if groupFollows(st.s, end) {
+						grp = 1
+					}
+				}
+				if grp != 1 {
+					continue
+				}
 			}
 		case kPhone:
 			// The trunk 0, or 8 of "+81".

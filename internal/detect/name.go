@@ -81,6 +81,10 @@ type nameToken struct {
 	start, end int
 	runes      int
 	sc         script // scKanji covers kanji with hiragana
+	// first is the token's first character; corp is set when it holds a
+	// corporateRune (readTokenForward decodes every character anyway).
+	first rune
+	corp  bool
 }
 
 // readTokenForward reads one name token at i, stopping before an
@@ -96,6 +100,9 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 		switch scriptOf(r) {
 		case scKanji:
 			kanji = true
+			if corporateRune(r) {
+				t.corp = true
+			}
 		case scHira:
 			hira = true
 		case scKata:
@@ -104,6 +111,9 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 			latin = true
 		default:
 			goto done
+		}
+		if t.runes == 0 {
+			t.first = r
 		}
 		i += w
 		t.runes++
@@ -219,6 +229,24 @@ func (m *runeSet) has(r rune) bool {
 	return r >= 0 && r < 1<<16 && m[r>>6]&(1<<(r&63)) != 0
 }
 
+// isNotNameTokenRead is isNotNameToken for a token readTokenForward read:
+// the same answer from the first character and the corporate rune it noted.
+func isNotNameTokenRead(s string, t *nameToken) bool {
+	tok := s[t.start:t.end]
+	if notNameFirst.has(t.first) && notNameTokenSet[tok] {
+		return true
+	}
+	if len(tok) < 6 || !t.corp {
+		return false
+	}
+	for _, c := range corporateMarks {
+		if strings.Contains(tok, c) {
+			return true
+		}
+	}
+	return false
+}
+
 func isNotNameToken(s string) bool {
 	if r, _ := runeAt(s, 0); notNameFirst.has(r) && notNameTokenSet[s] {
 		return true
@@ -257,7 +285,7 @@ func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes
 		if !keyed && t.sc == scKanji && mixesHiragana(s[t.start:t.end]) {
 			break
 		}
-		if isNotNameToken(s[t.start:t.end]) {
+		if isNotNameTokenRead(s, &t) {
 			break
 		}
 		// A token followed by a key separator is the next label: "山田太郎
@@ -500,10 +528,19 @@ func hasCorporateRune(s string) bool {
 		if !ok {
 			continue
 		}
-		switch r {
-		case '株', '会', '社', '商', '店', '学', '院', '行', '所', '㈱':
+		if corporateRune(r) {
 			return true
 		}
+	}
+	return false
+}
+
+// corporateRune reports the characters of which every corporate mark
+// holds one.
+func corporateRune(r rune) bool {
+	switch r {
+	case '株', '会', '社', '商', '店', '学', '院', '行', '所', '㈱':
+		return true
 	}
 	return false
 }
