@@ -120,6 +120,20 @@ func (f *fixture) fill(t testing.TB, n int, at ...uint64) {
 	}
 }
 
+// querySeqs runs Query and returns the seqs of what it found, as fmt prints them.
+func (f *fixture) querySeqs(t testing.TB, q Filter) string {
+	t.Helper()
+	evs, err := Query(context.Background(), f.db, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := make([]uint64, 0, len(evs))
+	for _, e := range evs {
+		seqs = append(seqs, e.Seq)
+	}
+	return fmt.Sprint(seqs)
+}
+
 // append appends events i..j through a trail without waiting for the indexer.
 func (f *fixture) append(t testing.TB, i, j int) {
 	t.Helper()
@@ -668,15 +682,7 @@ func TestCustomerIndexBehindTheTrail(t *testing.T) {
 		}
 		// A query by customer indexes first: cus_0001 is named by events 1, 12 and 23.
 		f.append(t, 23, 23)
-		evs, err := Query(ctx, f.db, Filter{Customer: "cus_0001"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var seqs []uint64
-		for _, e := range evs {
-			seqs = append(seqs, e.Seq)
-		}
-		if fmt.Sprint(seqs) != "[23 12 1]" {
+		if seqs := f.querySeqs(t, Filter{Customer: "cus_0001"}); seqs != "[23 12 1]" {
 			t.Fatalf("query by customer found events %v, want [23 12 1]", seqs)
 		}
 		var rows, mark int
@@ -713,15 +719,7 @@ func TestCustomerIndexBehindTheTrail(t *testing.T) {
 			{Filter{Actor: "staff:stf_002", Action: ActionReveal}, "[23 2]"},
 			{Filter{From: t0.Add(5 * time.Millisecond), To: t0.Add(8 * time.Millisecond)}, "[7 6 5]"},
 		} {
-			evs, err := Query(ctx, f.db, q.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var seqs []uint64
-			for _, e := range evs {
-				seqs = append(seqs, e.Seq)
-			}
-			if fmt.Sprint(seqs) != q.want {
+			if seqs := f.querySeqs(t, q.f); seqs != q.want {
 				t.Fatalf("%+v: %v, want %s", q.f, seqs, q.want)
 			}
 		}

@@ -164,15 +164,7 @@ func TestAuditQuery(t *testing.T) {
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				got, err := db.QueryAudit(ctx, tc.f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var seqs []uint64
-				for _, r := range got {
-					seqs = append(seqs, r.Seq)
-				}
-				if fmt.Sprint(seqs) != fmt.Sprint(tc.want) {
+				if seqs := querySeqs(t, db, tc.f); seqs != fmt.Sprint(tc.want) {
 					t.Fatalf("seqs %v, want %v", seqs, tc.want)
 				}
 			})
@@ -382,15 +374,7 @@ func TestAuditIndexMigration(t *testing.T) {
 		if n != 30 {
 			t.Fatalf("%d customer-index rows after the migration, want 30", n)
 		}
-		got, err := db.QueryAudit(ctx, AuditFilter{Customer: "cus_1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var seqs []uint64
-		for _, r := range got {
-			seqs = append(seqs, r.Seq)
-		}
-		if fmt.Sprint(seqs) != "[26 21 16 11 6 1]" {
+		if seqs := querySeqs(t, db, AuditFilter{Customer: "cus_1"}); seqs != "[26 21 16 11 6 1]" {
 			t.Fatalf("events naming cus_1: %v, want [26 21 16 11 6 1]", seqs)
 		}
 		// The buckets' summaries are built from the events: queries by actor, action and
@@ -403,15 +387,7 @@ func TestAuditIndexMigration(t *testing.T) {
 			{AuditFilter{Action: "update", Limit: 3}, "[29 26 23]"},
 			{AuditFilter{From: time.Unix(1_700_000_000, 5000), To: time.Unix(1_700_000_000, 8000)}, "[7 6 5]"},
 		} {
-			got, err := db.QueryAudit(ctx, q.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var seqs []uint64
-			for _, r := range got {
-				seqs = append(seqs, r.Seq)
-			}
-			if fmt.Sprint(seqs) != q.want {
+			if seqs := querySeqs(t, db, q.f); seqs != q.want {
 				t.Fatalf("%+v: %v, want %s", q.f, seqs, q.want)
 			}
 		}
@@ -564,18 +540,6 @@ func TestAuditQueryAcrossBuckets(t *testing.T) {
 				rows = nil
 			}
 		}
-		seqs := func(f AuditFilter) string {
-			t.Helper()
-			got, err := db.QueryAudit(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var s []uint64
-			for _, r := range got {
-				s = append(s, r.Seq)
-			}
-			return fmt.Sprint(s)
-		}
 		for _, q := range []struct {
 			f    AuditFilter
 			want string
@@ -587,9 +551,23 @@ func TestAuditQueryAcrossBuckets(t *testing.T) {
 			{AuditFilter{Actor: "key:bulk", Before: 16386, Limit: 3}, "[16385 16384 16383]"},
 			{AuditFilter{Customer: "cus_1", Before: 32769, Limit: 2}, "[32768 32767]"},
 		} {
-			if got := seqs(q.f); got != q.want {
+			if got := querySeqs(t, db, q.f); got != q.want {
 				t.Errorf("%+v: %s, want %s", q.f, got, q.want)
 			}
 		}
 	})
+}
+
+// querySeqs runs QueryAudit and returns the seqs of what it found, as fmt prints them.
+func querySeqs(t *testing.T, db *DB, f AuditFilter) string {
+	t.Helper()
+	got, err := db.QueryAudit(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := make([]uint64, 0, len(got))
+	for _, r := range got {
+		seqs = append(seqs, r.Seq)
+	}
+	return fmt.Sprint(seqs)
 }
