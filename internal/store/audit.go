@@ -274,6 +274,9 @@ func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row
 // customer through the customer index, by actor, action or time through the buckets'
 // summaries and the bucket's events themselves.
 func (db *DB) QueryAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return nil, err
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100

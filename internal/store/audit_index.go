@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -159,6 +158,12 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 	if head <= from {
 		return 0, nil
 	}
+	return db.indexAuditRange(ctx, tx, from, head)
+}
+
+// indexAuditRange indexes up to auditIndexBatch events with from < seq <= head and moves
+// the progress mark to the last; it returns how many it indexed.
+func (db *DB) indexAuditRange(ctx context.Context, tx *sql.Tx, from, head int64) (int, error) {
 	st, err := db.ws.get(ctx, db.q(auditUnindexedSQL))
 	if err != nil {
 		return 0, err
@@ -167,10 +172,8 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("audit: indexing: %w", err)
 	}
-	var args []any
-	var ids [][]byte
+	var ix auditIndexRows
 	var h record.Header
-	sum := map[int64]*bucketSummary{}
 	n, last := 0, from
 	for rows.Next() {
 		var seq int64
@@ -183,43 +186,108 @@ func (db *DB) indexAuditTx(ctx context.Context, tx *sql.Tx) (int, error) {
 		if record.ParseHeader(body, &h) != nil {
 			continue // a damaged event: verification names it; there is nothing to index
 		}
-		b := sum[seq/auditBucket]
-		if b == nil {
-			b = &bucketSummary{keys: map[string]bool{}, first: h.Micros, last: h.Micros}
-			sum[seq/auditBucket] = b
-		}
-		b.keys[ActorKey(string(h.Actor))], b.keys[ActionKey(string(h.Action))] = true, true
-		b.first, b.last = min(b.first, h.Micros), max(b.last, h.Micros)
-		ids = ids[:0]
-		record.Customers(body, func(id []byte) { ids = append(ids, id) })
-		slices.SortFunc(ids, bytes.Compare)
-		for _, id := range slices.CompactFunc(ids, bytes.Equal) {
-			args = append(args, seq, string(id))
-		}
+		ix.event(seq, h.Micros, string(h.Actor), string(h.Action))
+		record.Customers(body, func(id []byte) { ix.ids = append(ix.ids, string(id)) })
+		ix.customers(seq)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("audit: indexing: %w", err)
 	}
-	if err := db.execRows(ctx, tx, auditCustomerRows, 2, args); err != nil {
-		return 0, fmt.Errorf("audit: indexing: %w", err)
+	if err := db.writeAuditIndex(ctx, tx, &ix, last); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// auditIndexRows collects what indexing a run of events writes: customer index rows and
+// bucket summaries.
+type auditIndexRows struct {
+	args []any
+	ids  []string
+	sum  map[int64]*bucketSummary
+}
+
+// event adds an event's actor, action and time to its bucket's summary.
+func (x *auditIndexRows) event(seq, micros int64, actor, action string) {
+	if x.sum == nil {
+		x.sum = map[int64]*bucketSummary{}
+	}
+	b := x.sum[seq/auditBucket]
+	if b == nil {
+		b = &bucketSummary{keys: map[string]bool{}, first: micros, last: micros}
+		x.sum[seq/auditBucket] = b
+	}
+	b.keys[ActorKey(actor)], b.keys[ActionKey(action)] = true, true
+	b.first, b.last = min(b.first, micros), max(b.last, micros)
+}
+
+// customers adds index rows for event seq and the customer ids collected in x.ids.
+func (x *auditIndexRows) customers(seq int64) {
+	slices.Sort(x.ids)
+	for _, id := range slices.Compact(x.ids) {
+		x.args = append(x.args, seq, id)
+	}
+	x.ids = x.ids[:0]
+}
+
+// writeAuditIndex writes x inside tx and moves the progress mark to last.
+func (db *DB) writeAuditIndex(ctx context.Context, tx *sql.Tx, x *auditIndexRows, last int64) error {
+	if err := db.execRows(ctx, tx, auditCustomerRows, 2, x.args); err != nil {
+		return fmt.Errorf("audit: indexing: %w", err)
 	}
 	var keys []any
-	for bucket, b := range sum {
+	for bucket, b := range x.sum {
 		for k := range b.keys {
 			keys = append(keys, k, bucket)
 		}
 		if _, err := db.exec(ctx, tx, auditBucketTimeSQL[db.dialect], bucket, b.first, b.last); err != nil {
-			return 0, fmt.Errorf("audit: indexing: %w", err)
+			return fmt.Errorf("audit: indexing: %w", err)
 		}
 	}
 	if err := db.execRows(ctx, tx, auditBucketKeyRows, 2, keys); err != nil {
-		return 0, fmt.Errorf("audit: indexing: %w", err)
+		return fmt.Errorf("audit: indexing: %w", err)
 	}
 	if _, err := db.exec(ctx, tx, auditSetProgressSQL, last); err != nil {
-		return 0, fmt.Errorf("audit: indexing: %w", err)
+		return fmt.Errorf("audit: indexing: %w", err)
 	}
-	return n, nil
+	return nil
+}
+
+// indexAppendedTx indexes the events just appended in tx (their Seq set, in order), in the
+// same transaction, after the few events before them the indexer has not reached yet:
+// called when the journal's events go in (audit_journal.go), a batch large enough that
+// its index rows cost what the indexer's would, without reading the events back or a
+// commit of their own. When the indexer is further behind it is left to it.
+func (db *DB) indexAppendedTx(ctx context.Context, tx *sql.Tx, batches [][]AuditRow) error {
+	if len(batches) == 0 || len(batches[0]) == 0 {
+		return nil
+	}
+	var from int64
+	if err := db.txQueryRow(ctx, tx, db.auditProgressSQL()).Scan(&from); err != nil {
+		return fmt.Errorf("audit: reading the index's progress: %w", err)
+	}
+	before := int64(batches[0][0].Seq) - 1
+	if before-from > auditIndexBatch || before < from {
+		return nil
+	}
+	if before > from {
+		if _, err := db.indexAuditRange(ctx, tx, from, before); err != nil {
+			return err
+		}
+	}
+	var ix auditIndexRows
+	var last int64
+	for _, evs := range batches {
+		for i := range evs {
+			e := &evs[i]
+			last = int64(e.Seq)
+			ix.event(last, e.Micros(), e.Actor, e.Action)
+			ix.ids = append(ix.ids, e.Customers...)
+			ix.customers(last)
+		}
+	}
+	return db.writeAuditIndex(ctx, tx, &ix, last)
 }
 
 // auditPending reports whether events after the index's progress mark wait to be indexed.
@@ -234,6 +302,9 @@ func (db *DB) auditPending(ctx context.Context) (bool, error) {
 // IndexAudit brings the customer index up to the chain head as it is when called. Queries
 // by customer call it first; the indexer calls it in the background.
 func (db *DB) IndexAudit(ctx context.Context) error {
+	if err := db.syncJournal(ctx); err != nil {
+		return err
+	}
 	for {
 		pending, err := db.auditPending(ctx)
 		if err != nil || !pending {
@@ -323,6 +394,9 @@ type AuditSummary struct {
 // AuditSummaries reads every bucket's summary (a few rows per 16,384 events), for
 // verification.
 func (db *DB) AuditSummaries(ctx context.Context) (map[int64]*AuditSummary, error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return nil, err
+	}
 	out := map[int64]*AuditSummary{}
 	get := func(b int64) *AuditSummary {
 		s := out[b]

@@ -25,6 +25,9 @@ const auditCutMigration = `CREATE TABLE audit_cut (
 // AuditFirstSeqFrom returns the smallest seq of an event written at or after t, and false
 // when every stored event is older than t.
 func (db *DB) AuditFirstSeqFrom(ctx context.Context, t time.Time) (uint64, bool, error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return 0, false, err
+	}
 	var seq sql.NullInt64
 	if err := db.queryRow(ctx, `SELECT MIN(seq) FROM audit_events WHERE time >= ?`, micros(t)).Scan(&seq); err != nil {
 		return 0, false, fmt.Errorf("audit: finding the retention cut: %w", err)

@@ -44,6 +44,9 @@ type AuditRaw struct {
 
 // AuditExtent reads the chain head and the largest seq stored, in one snapshot.
 func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return AuditExtent{}, err
+	}
 	var x AuditExtent
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -72,6 +75,9 @@ func (db *DB) AuditExtent(ctx context.Context) (AuditExtent, error) {
 
 // AuditHash returns the stored hash of event seq (ErrNotFound when there is none).
 func (db *DB) AuditHash(ctx context.Context, seq uint64) ([]byte, error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return nil, err
+	}
 	var h []byte
 	err := db.queryRow(ctx, `SELECT hash FROM audit_events WHERE seq = ?`, int64(seq)).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -92,6 +98,9 @@ const auditScanPostgres = `SELECT seq, time, body, hash, actor, action FROM audi
 // (on SQLite the rowid, the table's own order). It reads in one query
 // and allocates nothing per event beyond what the driver does; callers page with ranges.
 func (db *DB) ScanAudit(ctx context.Context, after, upto uint64, fn func(*AuditRaw) error) error {
+	if err := db.syncJournal(ctx); err != nil {
+		return err
+	}
 	q := auditScanPostgres
 	if db.dialect == SQLite {
 		q = auditScanSQLite
@@ -137,6 +146,9 @@ func (db *DB) ScanAudit(ctx context.Context, after, upto uint64, fn func(*AuditR
 // ScanAuditCustomers calls fn for every row of the customer index with seq in
 // (after, upto], ordered by seq then customer id. customer is valid only during the call.
 func (db *DB) ScanAuditCustomers(ctx context.Context, after, upto uint64, fn func(seq uint64, customer []byte) error) error {
+	if err := db.syncJournal(ctx); err != nil {
+		return err
+	}
 	rows, err := db.query(ctx, `SELECT seq, customer_id FROM audit_customers WHERE seq > ? AND seq <= ? ORDER BY seq, customer_id`, int64(after), int64(upto))
 	if err != nil {
 		return fmt.Errorf("audit: reading the customer index: %w", err)
@@ -180,6 +192,9 @@ const (
 
 // NewAuditReader opens a reader of the trail.
 func (db *DB) NewAuditReader(ctx context.Context) (_ *AuditReader, err error) {
+	if err := db.syncJournal(ctx); err != nil {
+		return nil, err
+	}
 	r := &AuditReader{db: db}
 	if db.dialect != SQLite {
 		if r.pg, err = db.r.Conn(ctx); err != nil {

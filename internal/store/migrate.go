@@ -70,6 +70,8 @@ var migrations = []string{
 	// 7: the audit trail's customer index written behind the trail, bucketed by seq
 	// (audit_index.go).
 	auditIndexMigration,
+	// 8: the audit journal's mark (SQLite; audit_journal.go).
+	auditJournalMigration,
 }
 
 // migrate applies the migrations up to version upto (len(migrations) but in tests).

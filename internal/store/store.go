@@ -72,6 +72,9 @@ type DB struct {
 // Options tune Open; the zero value is right for production.
 type Options struct {
 	Now func() time.Time
+	// NoAuditJournal appends SQLite's read events to audit_events directly, as PostgreSQL
+	// does, instead of through the journal (audit_journal.go): for tests and benchmarks.
+	NoAuditJournal bool
 }
 
 // SQLiteFileName is the database file inside the data folder.
@@ -108,6 +111,19 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	if db.dialect == Postgres {
 		db.writer.pipelined = db.pipelined
+	}
+	if db.dialect == SQLite && !opt.NoAuditJournal {
+		j, err := db.openAuditJournal(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		db.writer.journal, db.writer.indexJournaled = j, db.indexAppendedTx
+		// Events an earlier process left in the journal go in before anything else.
+		if err := db.syncJournal(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: moving the audit journal in: %w", db.where, err)
+		}
 	}
 	db.startAuditIndexer()
 	return db, nil
@@ -266,6 +282,9 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	if db.dialect != SQLite {
 		return nil
 	}
+	if err := db.syncJournal(ctx); err != nil {
+		return err
+	}
 	// Outside any transaction, on the writer's one connection: it waits its turn.
 	_, err := db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return err
@@ -302,6 +321,9 @@ func fromMicros(v int64) time.Time {
 func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.dialect != SQLite {
 		return errors.New("backup: only the embedded SQLite database can be copied; use pg_dump for PostgreSQL")
+	}
+	if err := db.syncJournal(ctx); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {

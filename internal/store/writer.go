@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"sync"
@@ -56,6 +57,13 @@ type groupWriter struct {
 	walFrames      *atomic.Int64
 	restartAfter   time.Time
 	restartBackoff time.Duration
+	// journal (SQLite, when this process owns it) takes batches of read events alone;
+	// every transaction moves its pending events into audit_events first
+	// (audit_journal.go). Only the writer goroutine touches it.
+	journal *auditJournal
+	// indexJournaled indexes the events of a transaction that moves the journal's in, in
+	// that transaction (DB.indexAppendedTx).
+	indexJournaled func(ctx context.Context, tx *sql.Tx, events [][]AuditRow) error
 }
 
 var errClosed = errors.New("store: closed")
@@ -137,10 +145,20 @@ func (g *groupWriter) loop() {
 	var recent [32]int
 	next := 0
 	for {
+		if g.walFrames != nil && g.walFrames.Load() >= walRestartFrames && time.Now().After(g.restartAfter) {
+			g.restartWAL()
+		}
 		var first *writeOp
 		select {
 		case first = <-g.ops:
+		case <-g.journal.wake():
+			g.journal.armed = false
+			if g.journal.due() {
+				g.ingest()
+			}
+			continue
 		case <-g.quit:
+			g.ingest()
 			return
 		}
 		batch = append(batch[:0], first)
@@ -153,7 +171,18 @@ func (g *groupWriter) loop() {
 				break fill
 			}
 		}
-		if want := slices.Max(recent[:]) * 3 / 4; first.relaxed && len(batch) < want {
+		if g.journal.takesAll(batch) {
+			// A write(2) costs little: no reason to wait for more readers.
+			if len(g.journal.pending) >= journalMaxPending {
+				g.ingest()
+			}
+			g.journal.append(batch)
+			if g.journal.due() {
+				g.ingest()
+			}
+			continue
+		}
+		if want := slices.Max(recent[:]) * 3 / 4; first.relaxed && len(batch) < want && !g.journal.takes(first) {
 			batch = g.linger(batch, want)
 		}
 		if first.relaxed {
@@ -161,9 +190,6 @@ func (g *groupWriter) loop() {
 			next = (next + 1) % len(recent)
 		}
 		g.run(batch)
-		if g.walFrames != nil && g.walFrames.Load() >= walRestartFrames && time.Now().After(g.restartAfter) {
-			g.restartWAL()
-		}
 	}
 }
 
@@ -208,6 +234,15 @@ func (g *groupWriter) linger(batch []*writeOp, want int) []*writeOp {
 		}
 	}
 	return batch
+}
+
+// ingest moves the journal's pending events into audit_events in a transaction of their
+// own (audit_journal.go); a failure leaves them pending for the next transaction.
+func (g *groupWriter) ingest() {
+	if g.journal == nil || len(g.journal.pending) == 0 {
+		return
+	}
+	g.tx([]*writeOp{{ctx: context.Background(), relaxed: true, fn: func(*sql.Tx) ([]AuditRow, error) { return nil, nil }}})
 }
 
 func (g *groupWriter) run(batch []*writeOp) {
@@ -269,7 +304,17 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	// On PostgreSQL a relaxed batch's commit stops waiting for the disk when its events
 	// lock the chain head (appendAuditTx): no round trip of its own. A relaxed batch with no
 	// event (the indexer's) commits durably, which costs it nothing that matters.
-	events := make([][]AuditRow, 0, len(ops))
+	events := make([][]AuditRow, 0, len(ops)+1)
+	journaled := 0
+	if j := g.journal; j != nil && len(j.pending) > 0 {
+		// The journal's events happened first: they go in first, and the mark says so.
+		journaled = len(j.pending)
+		events = append(events, j.pending)
+		if _, err := tx.ExecContext(ctx, journalSetMarkSQL, int64(j.last())); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("audit journal: %w", err)
+		}
+	}
 	for _, op := range ops {
 		ev, err := op.fn(tx)
 		if err != nil {
@@ -287,12 +332,25 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if journaled > 0 && g.indexJournaled != nil {
+		if err := g.indexJournaled(ctx, tx, events); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if journaled > 0 {
+		g.journal.moved(journaled)
+	}
+	return nil
 }
 
 func (g *groupWriter) close() {
 	g.once.Do(func() { close(g.quit) })
 	g.wg.Wait()
+	g.journal.close()
 	for {
 		select {
 		case op := <-g.ops:
