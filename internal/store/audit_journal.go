@@ -65,6 +65,8 @@ type auditJournal struct {
 	buf     []byte
 	timer   *time.Timer
 	armed   bool
+	// failWrite, when set (tests), fails the next writes with its error.
+	failWrite error
 }
 
 const (
@@ -219,7 +221,11 @@ func (j *auditJournal) append(ops []*writeOp) {
 		}
 	}
 	if len(j.pending) > start {
-		if _, err := j.f.Write(j.buf); err != nil {
+		err := j.failWrite
+		if err == nil {
+			_, err = j.f.Write(j.buf)
+		}
+		if err != nil {
 			err = fmt.Errorf("audit journal: %w", err)
 			if terr := j.f.Truncate(j.size); terr != nil {
 				j.broken = true
@@ -285,9 +291,9 @@ func (j *auditJournal) moved(n int) {
 		return
 	}
 	// audit_journal_mark already says these records are in: if the cut fails, the next
-	// open skips them.
+	// open skips them. A journal broken by a write that could not be undone is whole again.
 	if err := j.f.Truncate(0); err == nil {
-		j.size = 0
+		j.size, j.broken = 0, false
 	}
 }
 

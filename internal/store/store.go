@@ -119,11 +119,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, err
 		}
 		db.writer.journal, db.writer.indexJournaled = j, db.indexAppendedTx
-		// Events an earlier process left in the journal go in before anything else.
-		if err := db.syncJournal(ctx); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("database %s: moving the audit journal in: %w", db.where, err)
-		}
+	}
+	db.writer.start()
+	// Events an earlier process left in the journal go in before anything else.
+	if err := db.syncJournal(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: moving the audit journal in: %w", db.where, err)
 	}
 	db.startAuditIndexer()
 	return db, nil

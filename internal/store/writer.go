@@ -45,6 +45,7 @@ type groupWriter struct {
 	// with fewer round trips (DB.pipelined).
 	pipelined func(ctx context.Context, relaxed bool, stmts []statement, events ...[]AuditRow) error
 	ops       chan *writeOp
+	workers   int
 	wg        sync.WaitGroup
 	once      sync.Once
 	quit      chan struct{}
@@ -69,12 +70,15 @@ type groupWriter struct {
 var errClosed = errors.New("store: closed")
 
 func newGroupWriter(db *sql.DB, dialect Dialect, workers int, appendAudit func(context.Context, *sql.Tx, bool, ...[]AuditRow) error) *groupWriter {
-	g := &groupWriter{db: db, dialect: dialect, appendAudit: appendAudit, ops: make(chan *writeOp, 4096), quit: make(chan struct{})}
-	for range workers {
+	return &groupWriter{db: db, dialect: dialect, appendAudit: appendAudit, ops: make(chan *writeOp, 4096), quit: make(chan struct{}), workers: workers}
+}
+
+// start starts the writer's goroutines, once its fields are set.
+func (g *groupWriter) start() {
+	for range g.workers {
 		g.wg.Add(1)
 		go g.loop()
 	}
-	return g
 }
 
 var donePool = sync.Pool{New: func() any { return make(chan error, 1) }}
