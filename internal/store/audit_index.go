@@ -305,6 +305,13 @@ func (db *DB) IndexAudit(ctx context.Context) error {
 	if err := db.syncJournal(ctx); err != nil {
 		return err
 	}
+	return db.indexAudit(ctx)
+}
+
+// indexAudit is IndexAudit for the events in audit_events: the indexer's, which leaves the
+// journal's events to be indexed as they go in (indexAppendedTx) rather than moving them
+// in early in small batches.
+func (db *DB) indexAudit(ctx context.Context) error {
 	for {
 		pending, err := db.auditPending(ctx)
 		if err != nil || !pending {
@@ -353,7 +360,7 @@ func (db *DB) startAuditIndexer() {
 			}
 			db.unindexed.Store(0)
 			// A failure is retried at the next tick; queries by customer index for themselves.
-			db.IndexAudit(context.Background())
+			db.indexAudit(context.Background())
 		}
 	}()
 }
