@@ -74,7 +74,7 @@ func (p *liteCustomers) get(ctx context.Context) (*liteCustomerConn, error) {
 }
 
 func (p *liteCustomers) dial() (*liteCustomerConn, error) {
-	c, err := openLite(p.path, false)
+	c, err := openLite(p.path, true)
 	if err != nil {
 		return nil, err
 	}
