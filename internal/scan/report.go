@@ -151,6 +151,19 @@ const maxLine = 512
 // appendHits renders one line per hit of the file at path into chunks from c, appended
 // to dst.
 func (r *jsonlRender) appendHits(dst [][]byte, c *chunkPool, path string, hits []hit) [][]byte {
+	r.setPath(path)
+	var b []byte
+	for i := range hits {
+		dst, b = r.appendHit(dst, b, c, &hits[i])
+	}
+	if b != nil {
+		dst = append(dst, b)
+	}
+	return dst
+}
+
+// setPath makes the heads those of the file at path.
+func (r *jsonlRender) setPath(path string) {
 	if path != r.path || r.head[0] == nil {
 		r.path = path
 		pj := appendJSONString(nil, path)
@@ -162,31 +175,29 @@ func (r *jsonlRender) appendHits(dst [][]byte, c *chunkPool, path string, hits [
 			r.head[t] = append(b, `,"start":`...)
 		}
 	}
-	var b []byte
-	for i := range hits {
-		h := &hits[i]
-		head, tail := r.head[h.typ&15], r.tail(h.reason, h.conf)
-		if cap(b)-len(b) < len(head)+len(tail)+maxLine {
-			if b != nil {
-				dst = append(dst, b)
-			}
-			b = c.get(len(head) + len(tail) + maxLine)
+}
+
+// appendHit renders h into the chunk b, or into a new chunk from c when b has no room for
+// it (b then joins dst); setPath must have been called for h's file.
+func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([][]byte, []byte) {
+	head, tail := r.head[h.typ&15], r.tail(h.reason, h.conf)
+	if cap(b)-len(b) < len(head)+len(tail)+maxLine {
+		if b != nil {
+			dst = append(dst, b)
 		}
-		b = append(b, head...)
-		b = appendDec(b, h.start)
-		b = append(b, `,"end":`...)
-		b = appendDec(b, h.end)
-		if h.line != r.line || r.lineJ == nil {
-			r.line = h.line
-			r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
-		}
-		b = append(b, r.lineJ...)
-		b = append(b, tail...)
+		b = c.get(len(head) + len(tail) + maxLine)
 	}
-	if b != nil {
-		dst = append(dst, b)
+	b = append(b, head...)
+	b = appendDec(b, h.start)
+	b = append(b, `,"end":`...)
+	b = appendDec(b, h.end)
+	if h.line != r.line || r.lineJ == nil {
+		r.line = h.line
+		r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
 	}
-	return dst
+	b = append(b, r.lineJ...)
+	b = append(b, tail...)
+	return dst, b
 }
 
 // appendDec appends v in decimal, exactly as strconv.AppendInt(b, v, 10). Offsets are most

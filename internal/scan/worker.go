@@ -21,12 +21,29 @@ type worker struct {
 	prevs  []string
 	redBuf []byte
 	render jsonlRender
+	// direct rendering (see process): the batch's rendered chunks, the one being filled,
+	// the line count up to lineAt, and the batch's counts by type.
+	direct bool
+	out    [][]byte
+	chunk  []byte
+	lineAt int
+	line   int
+	counts *[16]int32
 }
 
 func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
 
 func (w *worker) process(b *batch) {
 	w.hits, w.prevs = w.hits[:0], w.prevs[:0]
+	// With the JSON Lines reporter (and no redacted copy, which needs the findings' spans),
+	// each finding is rendered as it is found, its line counted then: no list of findings
+	// is built and read back.
+	w.direct = w.s.lines != nil && !w.s.opts.Redact
+	if w.direct {
+		w.render.setPath(b.file.path)
+		w.lineAt, w.line = 0, b.line
+		w.out, w.chunk, w.counts = nil, nil, &b.counts
+	}
 	switch b.mode {
 	case modeValues:
 		w.scanValues(b, b.vals, b.ctxs)
@@ -35,6 +52,22 @@ func (w *worker) process(b *batch) {
 		w.scanValues(b, w.vals, b.ctxs)
 	case modeLines:
 		w.scanLines(b)
+	}
+	if w.direct {
+		if w.chunk != nil {
+			w.out = append(w.out, w.chunk)
+		}
+		if w.out != nil {
+			b.lines = w.out
+			n := 0
+			for _, c := range b.lines {
+				n += cap(c)
+			}
+			w.s.budget.add(n)
+			b.weight += n
+		}
+		w.out, w.chunk, w.counts = nil, nil, nil
+		return
 	}
 	w.setLines(b)
 	if w.s.lines != nil && len(w.hits) > 0 {
@@ -131,7 +164,7 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		if re <= rs {
 			continue
 		}
-		w.hits = append(w.hits, hit{
+		w.emit(b, hit{
 			start:  b.base + int64(start+rs),
 			end:    b.base + int64(start+re),
 			reason: f.Reason,
@@ -143,6 +176,22 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 			w.prevs = append(w.prevs, maskPreview(text[fs:fe], f.Type == detect.CardNumber))
 		}
 	}
+}
+
+// emit records one finding of the batch: rendered at once in direct mode, else kept.
+func (w *worker) emit(b *batch, h hit) {
+	if !w.direct {
+		w.hits = append(w.hits, h)
+		return
+	}
+	// As setLines: lines counted forward, findings being in offset order.
+	if off := int(h.start - b.base); off > w.lineAt {
+		w.line += bytes.Count(b.buf[w.lineAt:off], []byte{'\n'})
+		w.lineAt = off
+	}
+	h.line = w.line
+	w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, &h)
+	w.counts[h.typ&15]++
 }
 
 // setLines fills in line numbers, counting newlines forward from the batch start; findings
