@@ -138,7 +138,16 @@ func addressRest(s string, i, limit int) int {
 	end := i
 	limit = min(limit, len(s))
 	for i < limit {
-		r, w := runeAt(s, i)
+		// runeAt, with the ASCII and three-byte cases inline (see readTokenForward).
+		var r rune
+		var w int
+		if c := s[i]; c < 0x80 {
+			r, w = rune(c), 1
+		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+		} else {
+			r, w = runeAt(s, i)
+		}
 		// Kana and kanji, the bulk of an address, stop nothing but 様: skip the switch.
 		if r >= 0x3040 && r < 0xFF00 && r != '様' {
 			i += w

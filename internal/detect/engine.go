@@ -103,6 +103,8 @@ type Engine struct {
 	digits []kind
 	at     []kind
 	values []kind
+	// valueSet is values as a set: a key that names none of them has no value hook to run.
+	valueSet typeSet
 	// marks maps a trigger rune to its detectors; few enough to scan.
 	marks []markHook
 	// cls classifies each byte for the scan loop; mid3[lead] has bit
@@ -143,6 +145,7 @@ func New(types []Type) *Engine {
 		}
 		if d.value {
 			e.values = append(e.values, d.kind)
+			e.valueSet |= 1 << d.kind
 		}
 		for _, r := range d.marks {
 			e.marks = append(e.marks, markHook{r, d.kind})
@@ -278,7 +281,9 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 	// My Number) spares running it.
 	st.types &^= ctx.deny &^ ctx.hint
 	base := len(dst)
-	if ctx.keyed && ctx.hint != 0 {
+	// Only a key naming a type with a value hook (a person's name) has one to run: for a
+	// phone or postal column scanValue would trim the value and find nothing to ask.
+	if ctx.keyed && ctx.hint&e.valueSet != 0 {
 		n := len(dst)
 		var b, en int
 		dst, b, en = e.scanValue(dst, &st)

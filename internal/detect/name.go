@@ -39,6 +39,24 @@ const (
 )
 
 func scriptOf(r rune) script {
+	if uint32(r) < uint32(len(scriptTab)) {
+		return scriptTab[r]
+	}
+	return scNone
+}
+
+// scriptTab is scriptOfRune for the Basic Multilingual Plane, where every rune it names
+// lives: one load instead of a chain of range tests, small enough to inline. Built once;
+// read-only.
+var scriptTab = func() *[1 << 16]script {
+	var t [1 << 16]script
+	for r := range t {
+		t[r] = scriptOfRune(rune(r))
+	}
+	return &t
+}()
+
+func scriptOfRune(r rune) script {
 	switch {
 	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3400 && r <= 0x4DBF, r == '々', r == '〆', r == 'ヶ':
 		return scKanji
@@ -93,7 +111,17 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 	t.start = i
 	var kanji, hira, kata, latin bool
 	for i < limit {
-		r, w := runeAt(s, i)
+		// runeAt, with the ASCII and three-byte cases (every kanji and kana) inline: this
+		// runs for every character of every name, and runeAt is too large to inline.
+		var r rune
+		var w int
+		if c := s[i]; c < 0x80 {
+			r, w = rune(c), 1
+		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+		} else {
+			r, w = runeAt(s, i)
+		}
 		if t.runes > 0 && honorificStart(r) && hasHonorificAt(s, i) {
 			break
 		}
