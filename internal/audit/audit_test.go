@@ -33,7 +33,7 @@ type fixture struct {
 func newFixture(t testing.TB, b storetest.Backend) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, b.DSN, store.Options{})
+	db, err := store.Open(ctx, b.DSN, store.Options{AuditJournal: b.Journal})
 	if err != nil {
 		t.Fatalf("open %s: %v", b.Name, err)
 	}

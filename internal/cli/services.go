@@ -115,7 +115,7 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 }
 
 func openWith(ctx context.Context, cfg *config.Config, kr *keyring.Keyring) (*services, error) {
-	db, err := store.Open(ctx, cfg.DSN(), store.Options{})
+	db, err := store.Open(ctx, cfg.DSN(), store.Options{AuditJournal: cfg.AuditJournalPath()})
 	if err != nil {
 		return nil, err
 	}

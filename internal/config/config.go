@@ -221,5 +221,15 @@ func (c *Config) DSN() string {
 	return filepath.Join(c.DataDir, "kinko.db")
 }
 
+// AuditJournalPath is the audit journal of this server (internal/store, audit_journal.go):
+// "" for SQLite, whose journal sits beside the database; with PostgreSQL, a file in the
+// data folder, one per server.
+func (c *Config) AuditJournalPath() string {
+	if c.UsesSQLite() {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "kinko.audit-journal")
+}
+
 // UsesSQLite reports whether the database is the embedded SQLite file.
 func (c *Config) UsesSQLite() bool { return c.Database == "" }

@@ -62,7 +62,7 @@ func newEnvTLS(t testing.TB, b storetest.Backend, tls bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, b.DSN, store.Options{})
+	db, err := store.Open(ctx, b.DSN, store.Options{AuditJournal: b.Journal})
 	if err != nil {
 		t.Fatal(err)
 	}

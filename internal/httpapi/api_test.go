@@ -53,7 +53,7 @@ func newAPI(t testing.TB, b storetest.Backend, rec ...vault.Recorder) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, b.DSN, store.Options{})
+	db, err := store.Open(ctx, b.DSN, store.Options{AuditJournal: b.Journal})
 	if err != nil {
 		t.Fatal(err)
 	}

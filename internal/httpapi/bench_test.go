@@ -57,6 +57,7 @@ func BenchmarkHTTPGet(b *testing.B) {
 		}
 	}
 	b.Run("postgres/audit-on/c=16", func(b *testing.B) { benchHTTPGet(b, storetest.Postgres(b), "audit-on", 16) })
+	b.Run("postgres/audit-off/c=16", func(b *testing.B) { benchHTTPGet(b, storetest.Postgres(b), "audit-off", 16) })
 }
 
 func benchHTTPGet(b *testing.B, be storetest.Backend, mode string, clients int) {

@@ -2,13 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -41,20 +44,24 @@ import (
 // same database (the CLI while the server runs) finds it locked and appends its read
 // events to audit_events directly, as PostgreSQL always does.
 //
-// The file is a sequence of records, each
+// The file starts with a header, "KINKOAJ1" and 16 random bytes naming the journal (set
+// when the file is created), followed by records, each
 //
 //	length  4 bytes, big-endian: the length of body
 //	crc     4 bytes, big-endian: CRC-32C of jseq and body
 //	jseq    8 bytes, big-endian: the record's number, one more than the record before
 //	body    the event's canonical encoding (internal/audit/record) with seq 0
 //
-// audit_journal_mark holds the jseq of the last record moved into audit_events, written in
-// the same transaction, so that a crash between that commit and the file's truncation
-// never moves a record in twice. A torn last record (a crash inside write(2)) is dropped:
+// audit_journal_marks holds, for each journal (by its name), the jseq of the last record
+// moved into audit_events, written in the same transaction, so that a crash between that
+// commit and the file's truncation never moves a record in twice. On PostgreSQL each server
+// has a journal of its own, in its data folder (Options.AuditJournal). A torn last record (a crash inside write(2)) is dropped:
 // its read was never answered.
 type auditJournal struct {
 	f       *os.File
 	path    string
+	id      string // the journal's name, hex, from its header
+	markSQL string // journalSetMarkSQL for the database's dialect
 	now     func() time.Time
 	size    int64      // bytes in the file
 	next    uint64     // jseq of the next record
@@ -79,7 +86,10 @@ const (
 	// journalMaxPending stops reads when events cannot be moved into the database (a full
 	// disk): the journal does not grow without bound, and reads fail closed.
 	journalMaxPending = 1 << 16
-	journalHeader     = 16
+	journalHeader     = 16 // a record's header
+	// journalFileHeader is the file's header: journalMagic and the journal's 16-byte name.
+	journalFileHeader = 24
+	journalMagic      = "KINKOAJ1"
 	// journalMaxRecord bounds a record's length when reading the file back.
 	journalMaxRecord = 1 << 24
 )
@@ -87,17 +97,16 @@ const (
 var journalCRC = crc32.MakeTable(crc32.Castagnoli)
 
 const (
-	journalMarkSQL    = `SELECT ingested FROM audit_journal_mark WHERE id = 1`
-	journalSetMarkSQL = `UPDATE audit_journal_mark SET ingested = ? WHERE id = 1`
+	journalMarkSQL    = `SELECT ingested FROM audit_journal_marks WHERE journal = ?`
+	journalSetMarkSQL = `INSERT INTO audit_journal_marks (journal, ingested) VALUES (?, ?)
+		ON CONFLICT (journal) DO UPDATE SET ingested = excluded.ingested`
 )
 
-// auditJournalMigration (migration 8) creates the journal's mark (SQLite only: PostgreSQL
-// appends read events directly).
-const auditJournalMigration = `/*sqlite*/ CREATE TABLE audit_journal_mark (
-		id INTEGER PRIMARY KEY CHECK (id = 1),
+// auditJournalMigration (migration 8) creates the journals' marks.
+const auditJournalMigration = `CREATE TABLE audit_journal_marks (
+		journal TEXT PRIMARY KEY,
 		ingested BIGINT NOT NULL
-	);
-	/*sqlite*/ INSERT INTO audit_journal_mark (id, ingested) VALUES (1, 0)`
+	)`
 
 // errJournalFull refuses reads while the journal's events cannot be moved into the
 // database.
@@ -106,9 +115,14 @@ var errJournalFull = errors.New("audit journal: full: its events cannot be moved
 // errJournalLocked means another process owns the journal.
 var errJournalLocked = errors.New("audit journal: in use by another process")
 
-// openJournal opens and locks the journal at path and reads back what an earlier process
-// left in it after record mark. It returns errJournalLocked when another process holds it.
-func openJournal(path string, mark uint64, now func() time.Time) (*auditJournal, error) {
+// openJournal opens and locks the journal at path (creating it with a new name when it
+// does not exist) and reads back what an earlier process left in it after record mark,
+// which mark gives for the journal's name. It returns errJournalLocked when another process
+// holds it.
+func openJournal(path string, mark func(id string) (uint64, error), now func() time.Time) (*auditJournal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("audit journal %s: %w", path, err)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audit journal %s: %w", path, err)
@@ -117,17 +131,42 @@ func openJournal(path string, mark uint64, now func() time.Time) (*auditJournal,
 		f.Close()
 		return nil, err
 	}
-	j := &auditJournal{f: f, path: path, now: now, next: mark + 1}
-	if err := j.recover(mark); err != nil {
+	j := &auditJournal{f: f, path: path, now: now}
+	if err := j.open(mark); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return j, nil
 }
 
+// open reads the header (writing one into an empty file) and the records after the mark.
+func (j *auditJournal) open(mark func(id string) (uint64, error)) error {
+	var h [journalFileHeader]byte
+	n, err := j.f.ReadAt(h[:], 0)
+	switch {
+	case n == 0 && errors.Is(err, io.EOF):
+		copy(h[:], journalMagic)
+		if _, err := rand.Read(h[len(journalMagic):]); err != nil {
+			return err
+		}
+		if _, err := j.f.Write(h[:]); err != nil {
+			return fmt.Errorf("audit journal %s: %w", j.path, err)
+		}
+	case n < len(h) || string(h[:len(journalMagic)]) != journalMagic:
+		return fmt.Errorf("audit journal %s: not a kinko audit journal (move it aside to start)", j.path)
+	}
+	j.id = hex.EncodeToString(h[len(journalMagic):])
+	m, err := mark(j.id)
+	if err != nil {
+		return err
+	}
+	j.next = m + 1
+	return j.recover(m)
+}
+
 // recover reads the file's records: those after mark become pending, a torn tail is cut.
 func (j *auditJournal) recover(mark uint64) error {
-	data, err := io.ReadAll(io.NewSectionReader(j.f, 0, 1<<62))
+	data, err := io.ReadAll(io.NewSectionReader(j.f, journalFileHeader, 1<<62))
 	if err != nil {
 		return fmt.Errorf("audit journal %s: %w", j.path, err)
 	}
@@ -154,11 +193,11 @@ func (j *auditJournal) recover(mark uint64) error {
 		p = p[journalHeader+n:]
 	}
 	if valid < len(data) {
-		if err := j.f.Truncate(int64(valid)); err != nil {
+		if err := j.f.Truncate(journalFileHeader + int64(valid)); err != nil {
 			return fmt.Errorf("audit journal %s: cutting a torn record: %w", j.path, err)
 		}
 	}
-	j.size = int64(valid)
+	j.size = journalFileHeader + int64(valid)
 	j.queued.Store(int64(len(j.pending)))
 	if len(j.pending) > 0 {
 		j.first = j.now()
@@ -254,6 +293,12 @@ func (j *auditJournal) append(ops []*writeOp) {
 // last is the jseq of the newest pending record.
 func (j *auditJournal) last() uint64 { return j.next - 1 }
 
+// mark is the statement that records, in the transaction moving them in, that the pending
+// records are in the database.
+func (j *auditJournal) mark() statement {
+	return statement{j.markSQL, []any{j.id, int64(j.last())}}
+}
+
 // due reports whether the pending events should be moved into the database now.
 func (j *auditJournal) due() bool {
 	return len(j.pending) >= journalIngestEvents || (len(j.pending) > 0 && j.now().Sub(j.first) >= journalIngestDelay)
@@ -292,8 +337,8 @@ func (j *auditJournal) moved(n int) {
 	}
 	// audit_journal_mark already says these records are in: if the cut fails, the next
 	// open skips them. A journal broken by a write that could not be undone is whole again.
-	if err := j.f.Truncate(0); err == nil {
-		j.size, j.broken = 0, false
+	if err := j.f.Truncate(journalFileHeader); err == nil {
+		j.size, j.broken = journalFileHeader, false
 	}
 }
 
@@ -307,17 +352,28 @@ func (j *auditJournal) close() error {
 	return j.f.Close()
 }
 
-// openAuditJournal opens the journal of a SQLite database, when this process can own it.
-func (db *DB) openAuditJournal(ctx context.Context) (*auditJournal, error) {
-	var mark int64
-	if err := db.w.QueryRowContext(ctx, journalMarkSQL).Scan(&mark); err != nil {
-		return nil, fmt.Errorf("database %s: reading the audit journal's mark: %w", db.where, err)
+// openAuditJournal opens the journal at path, when this process can own it.
+func (db *DB) openAuditJournal(ctx context.Context, path string) (*auditJournal, error) {
+	mark := func(id string) (uint64, error) {
+		var m int64
+		err := db.w.QueryRowContext(ctx, db.q(journalMarkSQL), id).Scan(&m)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("database %s: reading the audit journal's mark: %w", db.where, err)
+		}
+		return uint64(m), nil
 	}
-	j, err := openJournal(db.where+journalSuffix, uint64(mark), db.now)
+	j, err := openJournal(path, mark, db.now)
 	if errors.Is(err, errJournalLocked) {
 		return nil, nil
 	}
-	return j, err
+	if err != nil {
+		return nil, err
+	}
+	j.markSQL = db.q(journalSetMarkSQL)
+	return j, nil
 }
 
 // syncJournal moves the journal's events into audit_events (see auditJournal): called

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"os"
-	"slices"
+		"slices"
 	"sync"
 	"testing"
 	"time"
@@ -13,15 +13,46 @@ import (
 	"github.com/kinko-jp/kinko/internal/store/storetest"
 )
 
+// journaled is a backend with the journal's file: beside the SQLite database, or in a
+// temporary folder as a PostgreSQL server's data folder.
+type journaled struct {
+	storetest.Backend
+	path string
+}
+
+func journalBackend(t *testing.T, b storetest.Backend) journaled {
+	if b.File != "" {
+		return journaled{b, b.File + journalSuffix}
+	}
+	return journaled{b, b.Journal}
+}
+
+func (jb journaled) open(t *testing.T) *DB {
+	t.Helper()
+	opt := Options{}
+	if jb.File == "" {
+		opt.AuditJournal = jb.path
+	}
+	db, err := Open(context.Background(), jb.DSN, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // The trail through the journal: read events and the events of changes end up in
 // audit_events in the order they were recorded, chained and indexed, and queries see
 // them at once.
 func TestAuditJournalKeepsOrder(t *testing.T) {
+	storetest.Each(t, testAuditJournalKeepsOrder)
+}
+
+func testAuditJournalKeepsOrder(t *testing.T, b storetest.Backend) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db := openAuditDB(t, b)
+	db := journalBackend(t, b).open(t)
 	if db.writer.journal == nil {
-		t.Fatal("no journal on a SQLite database this process owns")
+		t.Fatal("no journal where this process owns one")
 	}
 	var want []string
 	for i := 1; i <= 30; i++ {
@@ -67,8 +98,12 @@ func TestAuditJournalKeepsOrder(t *testing.T) {
 
 // Many readers at once: every event in, once, chained.
 func TestAuditJournalConcurrentReads(t *testing.T) {
+	storetest.Each(t, testAuditJournalConcurrentReads)
+}
+
+func testAuditJournalConcurrentReads(t *testing.T, b storetest.Backend) {
 	ctx := context.Background()
-	db := openAuditDB(t, storetest.SQLite(t))
+	db := journalBackend(t, b).open(t)
 	var wg sync.WaitGroup
 	for w := range 16 {
 		wg.Add(1)
@@ -90,16 +125,16 @@ func TestAuditJournalConcurrentReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	var done int64
-	if err := db.r.QueryRowContext(ctx, auditProgressSQL).Scan(&done); err != nil || done != 3200 {
+	if err := db.r.QueryRowContext(ctx, db.q(auditProgressSQL)).Scan(&done); err != nil || done != 3200 {
 		t.Fatalf("index progress %d (%v), want 3200", done, err)
 	}
 }
 
-// writeJournal writes events to the journal of the database at path as a process that
-// stopped before moving them in would have left them, starting after record mark.
+// writeJournal writes events to the journal at path as a process that stopped before
+// moving them in would have left them, starting after record mark.
 func writeJournal(t *testing.T, path string, mark uint64, rows ...AuditRow) {
 	t.Helper()
-	j, err := openJournal(path+journalSuffix, mark, time.Now)
+	j, err := openJournal(path, func(string) (uint64, error) { return mark, nil }, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,19 +150,21 @@ func writeJournal(t *testing.T, path string, mark uint64, rows ...AuditRow) {
 // them in, after what was already there, drops a torn last record, and never moves a
 // record in twice.
 func TestAuditJournalRecovery(t *testing.T) {
+	storetest.Each(t, testAuditJournalRecovery)
+}
+
+func testAuditJournalRecovery(t *testing.T, b storetest.Backend) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db, err := Open(ctx, b.DSN, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	jb := journalBackend(t, b)
+	db := jb.open(t)
 	if err := db.AppendAudit(ctx, []AuditRow{auditRow(1)}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
 
-	jpath := b.File + journalSuffix
-	writeJournal(t, b.File, 0, auditRow(2), auditRow(3), auditRow(4))
+	jpath := jb.path
+	os.Remove(jpath) // a journal of a new name, to be read with mark 0
+	writeJournal(t, jpath, 0, auditRow(2), auditRow(3), auditRow(4))
 	left, err := os.ReadFile(jpath)
 	if err != nil || len(left) == 0 {
 		t.Fatalf("journal %d bytes (%v)", len(left), err)
@@ -140,7 +177,7 @@ func TestAuditJournalRecovery(t *testing.T) {
 	f.Write(left[:journalHeader+5])
 	f.Close()
 
-	db = openAuditDB(t, b)
+	db = jb.open(t)
 	if n := chainOf(t, db); n != 4 {
 		t.Fatalf("%d events after recovery, want 4", n)
 	}
@@ -151,7 +188,7 @@ func TestAuditJournalRecovery(t *testing.T) {
 	if evs[0].RequestID != "req_4" || evs[3].RequestID != "req_1" {
 		t.Fatalf("events out of order after recovery: newest %s, oldest %s", evs[0].RequestID, evs[3].RequestID)
 	}
-	if st, err := os.Stat(jpath); err != nil || st.Size() != 0 {
+	if st, err := os.Stat(jpath); err != nil || st.Size() != journalFileHeader {
 		t.Fatalf("journal not emptied after recovery: %v %v", st, err)
 	}
 	db.Close()
@@ -161,8 +198,8 @@ func TestAuditJournalRecovery(t *testing.T) {
 	if err := os.WriteFile(jpath, left, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	writeJournal(t, b.File, 3, auditRow(5)) // record 4, after the three
-	db = openAuditDB(t, b)
+	writeJournal(t, jpath, 3, auditRow(5)) // record 4, after the three
+	db = jb.open(t)
 	if n := chainOf(t, db); n != 5 {
 		t.Fatalf("%d events after a second recovery, want 5 (records moved in twice?)", n)
 	}
@@ -171,10 +208,14 @@ func TestAuditJournalRecovery(t *testing.T) {
 // Two processes on one database (here two DBs in one process): one owns the journal, the
 // other appends directly; the trail stays one chain.
 func TestAuditJournalOneOwner(t *testing.T) {
+	storetest.Each(t, testAuditJournalOneOwner)
+}
+
+func testAuditJournalOneOwner(t *testing.T, b storetest.Backend) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	a := openAuditDB(t, b)
-	c := openAuditDB(t, b)
+	jb := journalBackend(t, b)
+	a := jb.open(t)
+	c := jb.open(t)
 	if a.writer.journal == nil || c.writer.journal != nil {
 		t.Fatalf("journal owners: first %v, second %v; want only the first", a.writer.journal != nil, c.writer.journal != nil)
 	}
@@ -195,9 +236,12 @@ func TestAuditJournalOneOwner(t *testing.T) {
 // Fail closed: a read event the journal cannot take is refused and leaves nothing behind;
 // events the database cannot take yet stay in the journal, in order, until it can.
 func TestAuditJournalFailsClosed(t *testing.T) {
+	storetest.Each(t, testAuditJournalFailsClosed)
+}
+
+func testAuditJournalFailsClosed(t *testing.T, b storetest.Backend) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db := openAuditDB(t, b)
+	db := journalBackend(t, b).open(t)
 	if err := db.AppendAuditRelaxed(ctx, []AuditRow{auditRow(1)}); err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +258,7 @@ func TestAuditJournalFailsClosed(t *testing.T) {
 	if err := db.write(ctx, func(*sql.Tx) error { j.failWrite = nil; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(j.path); err != nil || st.Size() != 0 {
+	if st, err := os.Stat(j.path); err != nil || st.Size() != journalFileHeader {
 		t.Fatalf("journal holds %v bytes after a refused read (%v)", st.Size(), err)
 	}
 	if n := chainOf(t, db); n != 1 {
@@ -223,7 +267,7 @@ func TestAuditJournalFailsClosed(t *testing.T) {
 
 	// The database refuses the events (a row in the way): reads are still recorded, in the
 	// journal; changes are refused; once the way is clear every event goes in, in order.
-	if _, err := db.w.ExecContext(ctx, `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (3, 0, 'x', 'x', x'00', x'00')`); err != nil {
+	if _, err := db.w.ExecContext(ctx, db.q(`INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (3, 0, 'x', 'x', ?, ?)`), []byte{0}, []byte{0}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 2; i <= 4; i++ {

@@ -72,8 +72,12 @@ type DB struct {
 // Options tune Open; the zero value is right for production.
 type Options struct {
 	Now func() time.Time
-	// NoAuditJournal appends SQLite's read events to audit_events directly, as PostgreSQL
-	// does, instead of through the journal (audit_journal.go): for tests and benchmarks.
+	// AuditJournal is the audit journal's file (audit_journal.go): on SQLite the database's
+	// path with "-audit-journal" when empty; on PostgreSQL, a file in this server's data
+	// folder, or none (read events go straight to audit_events).
+	AuditJournal string
+	// NoAuditJournal appends read events to audit_events directly, without a journal: for
+	// tests and benchmarks.
 	NoAuditJournal bool
 }
 
@@ -112,8 +116,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if db.dialect == Postgres {
 		db.writer.pipelined = db.pipelined
 	}
-	if db.dialect == SQLite && !opt.NoAuditJournal {
-		j, err := db.openAuditJournal(ctx)
+	journal := opt.AuditJournal
+	if journal == "" && db.dialect == SQLite {
+		journal = db.where + journalSuffix
+	}
+	if journal != "" && !opt.NoAuditJournal {
+		j, err := db.openAuditJournal(ctx, journal)
 		if err != nil {
 			db.Close()
 			return nil, err

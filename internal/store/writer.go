@@ -246,6 +246,8 @@ func (g *groupWriter) ingest() {
 	if g.journal == nil || len(g.journal.pending) == 0 {
 		return
 	}
+	// Not pipelined on PostgreSQL: a few round trips every journalIngestDelay, and the
+	// events are indexed in the same transaction (indexAppendedTx) rather than read back.
 	g.tx([]*writeOp{{ctx: context.Background(), relaxed: true, fn: func(*sql.Tx) ([]AuditRow, error) { return nil, nil }}})
 }
 
@@ -281,14 +283,30 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 		relaxed = relaxed && op.relaxed
 		pipelined = pipelined && op.simple
 	}
+	j := g.journal
+	journaled := 0
+	if j != nil && len(j.pending) > 0 {
+		journaled = len(j.pending)
+	}
 	if pipelined {
 		var stmts []statement
-		events := make([][]AuditRow, 0, len(ops))
+		events := make([][]AuditRow, 0, len(ops)+1)
+		if journaled > 0 {
+			// The journal's events happened first: they go in first, and the mark says so.
+			stmts = append(stmts, j.mark())
+			events = append(events, j.pending)
+		}
 		for _, op := range ops {
 			stmts = append(stmts, op.stmts...)
 			events = append(events, op.events)
 		}
-		return g.pipelined(ctx, relaxed, stmts, events...)
+		if err := g.pipelined(ctx, relaxed, stmts, events...); err != nil {
+			return err
+		}
+		if journaled > 0 {
+			j.moved(journaled)
+		}
+		return nil
 	}
 	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
@@ -309,12 +327,10 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	// lock the chain head (appendAuditTx): no round trip of its own. A relaxed batch with no
 	// event (the indexer's) commits durably, which costs it nothing that matters.
 	events := make([][]AuditRow, 0, len(ops)+1)
-	journaled := 0
-	if j := g.journal; j != nil && len(j.pending) > 0 {
-		// The journal's events happened first: they go in first, and the mark says so.
-		journaled = len(j.pending)
+	if journaled > 0 {
 		events = append(events, j.pending)
-		if _, err := tx.ExecContext(ctx, journalSetMarkSQL, int64(j.last())); err != nil {
+		m := j.mark()
+		if _, err := tx.ExecContext(ctx, m.query, m.args...); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("audit journal: %w", err)
 		}
@@ -346,7 +362,7 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 		return err
 	}
 	if journaled > 0 {
-		g.journal.moved(journaled)
+		j.moved(journaled)
 	}
 	return nil
 }

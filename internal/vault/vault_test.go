@@ -42,7 +42,7 @@ func newEnv(t testing.TB, b storetest.Backend) *env {
 
 func openEnv(t testing.TB, b storetest.Backend, dir string, kr *keyring.Keyring) *env {
 	t.Helper()
-	db, err := store.Open(context.Background(), b.DSN, store.Options{})
+	db, err := store.Open(context.Background(), b.DSN, store.Options{AuditJournal: b.Journal})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,10 @@ type Backend struct {
 	DSN  string
 	// File is the SQLite database file ("" for PostgreSQL), for tests that search it.
 	File string
+	// Journal is the audit journal a PostgreSQL server keeps in its data folder (a file in
+	// a temporary folder; "" for SQLite, whose journal sits beside the database): pass it
+	// as store.Options.AuditJournal, as kinko serve does.
+	Journal string
 }
 
 // Each runs fn once per backend, as subtests named after it.
@@ -78,5 +82,5 @@ func Postgres(t testing.TB) Backend {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return Backend{Name: "postgres", DSN: u.String()}
+	return Backend{Name: "postgres", DSN: u.String(), Journal: filepath.Join(t.TempDir(), "kinko.audit-journal")}
 }
