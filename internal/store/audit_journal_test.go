@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"os"
-		"slices"
+	"slices"
 	"sync"
 	"testing"
 	"time"
