@@ -151,7 +151,9 @@ func New(types []Type) *Engine {
 			e.marks = append(e.marks, markHook{r, d.kind})
 		}
 	}
-	for c := '0'; c <= '9'; c++ {
+	// Digits trigger only the digit detectors: an engine without them (--types email)
+	// passes over digit runs like any other byte.
+	for c := '0'; c <= '9' && len(e.digits) > 0; c++ {
 		e.cls[c] = clsDigit
 	}
 	for _, k := range e.digits {
@@ -419,7 +421,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			}
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
 			switch {
-			case r >= '０' && r <= '９':
+			case r >= '０' && r <= '９' && len(e.digits) > 0:
 				dst, i = e.atDigits(dst, st, i, i)
 				continue
 			case r == '＠':
