@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -223,20 +224,37 @@ func appendDec(b []byte, v int64) []byte {
 	b = b[:l+n]
 	d := b[l:]
 	i := n
-	for u >= 100 {
+	// Four digits per step, as two pairs stored in one 32-bit write: the two halves do not
+	// wait on each other, and an offset of eight digits takes two steps.
+	for u >= 10000 {
+		q := u / 10000
+		r := u - q*10000
+		hi := r / 100
+		i -= 4
+		binary.LittleEndian.PutUint32(d[i:], uint32(digitPairs16[hi])|uint32(digitPairs16[r-hi*100])<<16)
+		u = q
+	}
+	if u >= 100 {
 		q := u / 100
-		r := (u - q*100) * 2
 		i -= 2
-		d[i], d[i+1] = digitPairs[r], digitPairs[r+1]
+		binary.LittleEndian.PutUint16(d[i:], digitPairs16[u-q*100])
 		u = q
 	}
 	if u >= 10 {
-		d[0], d[1] = digitPairs[u*2], digitPairs[u*2+1]
+		binary.LittleEndian.PutUint16(d, digitPairs16[u])
 	} else {
 		d[0] = byte('0' + u)
 	}
 	return b
 }
+
+// digitPairs16[n] is the two digits of n < 100 as a little-endian 16-bit word.
+var digitPairs16 = func() (t [100]uint16) {
+	for n := range t {
+		t[n] = uint16(digitPairs[2*n]) | uint16(digitPairs[2*n+1])<<8
+	}
+	return t
+}()
 
 // pow10[n] is 10^n: a number below pow10[n] has at most n digits.
 var pow10 = [...]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,

@@ -34,3 +34,25 @@ func TestAppendDec(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendDecEveryLength checks each digit count, around every power of ten (where the
+// digit count and the four-digit steps change) and at pseudo-random values.
+func TestAppendDecEveryLength(t *testing.T) {
+	var vs []int64
+	for p := int64(1); p <= 1e18; p *= 10 {
+		vs = append(vs, p-1, p, p+1, p*5+3)
+	}
+	x := uint64(0x9E3779B97F4A7C15)
+	for range 10000 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		vs = append(vs, int64(x>>(1+x%63)))
+	}
+	for _, v := range vs {
+		b := make([]byte, 0, 24)
+		if got, want := string(appendDec(b, v)), strconv.FormatInt(v, 10); got != want {
+			t.Fatalf("appendDec(%d) = %q", v, got)
+		}
+	}
+}
