@@ -23,11 +23,13 @@ func BenchmarkHTTP(b *testing.B) {
 	var n atomic.Int64
 	b.Run("create", func(b *testing.B) {
 		b.SetParallelism(8)
+		cpu := storetest.StartCPU(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				call("POST", "/v1/customers", body(n.Add(1)), 201)
 			}
 		})
+		cpu.Stop()
 	})
 	var ids []string
 	for i := range 200 {
@@ -37,11 +39,13 @@ func BenchmarkHTTP(b *testing.B) {
 	}
 	b.Run("get", func(b *testing.B) {
 		b.SetParallelism(8)
+		cpu := storetest.StartCPU(b)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				call("GET", "/v1/customers/"+ids[n.Add(1)%int64(len(ids))], nil, 200)
 			}
 		})
+		cpu.Stop()
 	})
 }
 
