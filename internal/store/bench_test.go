@@ -74,3 +74,33 @@ func BenchmarkCustomer(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkAppendRead appends read events (one per call, as a read's) from 16 callers per
+// core: through the journal (the server's path) and straight into audit_events.
+func BenchmarkAppendRead(b *testing.B) {
+	for _, mode := range []string{"journal", "direct"} {
+		b.Run(mode, func(b *testing.B) {
+			be := storetest.SQLite(b)
+			db, err := store.Open(context.Background(), be.DSN, store.Options{NoAuditJournal: mode == "direct"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			var n atomic.Int64
+			b.SetParallelism(16)
+			b.ResetTimer()
+			cpu := storetest.StartCPU(b)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					ev := store.AuditRow{Actor: "key:k1", Action: "read", ActorIP: "127.0.0.1", Shop: "s",
+						Customers: []string{fmt.Sprintf("c%025d", i%1000)}, Fields: []string{"name", "email", "phone"}, Outcome: "ok", RequestID: fmt.Sprintf("r%d", i)}
+					if err := db.AppendAuditRelaxed(context.Background(), []store.AuditRow{ev}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			cpu.Stop()
+		})
+	}
+}
