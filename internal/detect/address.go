@@ -114,7 +114,18 @@ func addressAt(s string, p, pe int) (end int, ok bool) {
 	n := 0
 	found := false
 	for n < maxMunicipalityRunes {
-		r, w := runeAt(s, i)
+		// runeAt, with the ASCII and three-byte cases inline (see readTokenForward).
+		var r rune
+		var w int
+		if i >= len(s) {
+			break
+		} else if c := s[i]; c < 0x80 {
+			r, w = rune(c), 1
+		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+		} else {
+			r, w = runeAt(s, i)
+		}
 		if !isPlaceRune(r) {
 			break
 		}

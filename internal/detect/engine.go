@@ -825,7 +825,14 @@ func inlineKey(s string, p int) (string, bool) {
 	}
 	end := i
 	for i > 0 && end-i < maxKeyLen {
-		r, w := runeBefore(s, i)
+		// runeBefore, with ASCII (most keys) inline.
+		var r rune
+		var w int
+		if c := s[i-1]; c < 0x80 {
+			r, w = rune(c), 1
+		} else {
+			r, w = runeBefore(s, i)
+		}
 		if !isKeyRune(r) {
 			break
 		}
