@@ -86,6 +86,13 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	if j := db.writer.journal; j != nil {
+		// Through the journal, written here (audit_journal.go); a journal broken by a
+		// failed write sends them through the writer until it is whole again.
+		if err := j.append(rows); !errors.Is(err, errJournalBroken) {
+			return err
+		}
+	}
 	return db.writer.appendEvents(ctx, rows, true)
 }
 

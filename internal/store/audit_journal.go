@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -12,40 +13,48 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/kinko-jp/kinko/internal/audit/record"
 )
 
-// The audit journal (SQLite): the events of reads are appended to a file beside the
-// database, one write(2) per group of readers, and moved into audit_events in large
-// batches, every journalIngestDelay or journalIngestEvents events, and before anything
-// else is written or anything reads the trail.
+// The audit journal: the events of reads are appended to a file in the data folder by the
+// reading goroutine itself (one write(2) under a mutex, no hand-off to the writer), and
+// moved into audit_events by the group writer in large batches, every journalIngestDelay
+// or journalIngestEvents events, and before anything else is written or anything reads
+// the trail.
 //
-// Why: on SQLite a committed transaction is a few WAL frames written and, worse, a change
-// of the database that makes every reader connection drop its page cache. Committing each
-// small batch of read events cost the readers about three times what the read itself costs
-// (docs/performance.md, change 10). The journal is exactly as durable as those commits
+// Why: committing each small batch of read events cost the readers more than the reads
+// themselves. On SQLite each commit writes WAL pages and makes every reader connection
+// drop its page cache; on PostgreSQL it is a round trip and a commit for a backend on the
+// same cores (docs/performance.md). The journal is exactly as durable as those commits
 // were (both reach the operating system before the read is answered, and the disk later:
-// read events were committed with synchronous=NORMAL), and fail-closed holds the same way:
-// if the journal write fails the read is refused.
+// read events were committed with synchronous=NORMAL / synchronous_commit off), and
+// fail-closed holds the same way: if the journal write fails the read is refused.
 //
 // What changes for the trail: a read event gets its seq and its place in the hash chain
 // when it enters audit_events, up to journalIngestDelay after the read, in the order the
 // reads were recorded; events of changes (create, update, delete…) still go in with the
-// change, in its transaction, after every journaled event before them. So the table is
-// always a prefix of the trail with no gaps, everything that reads the trail in this
-// process (queries, verification, checkpoints, backups) first moves the journal in
-// (syncJournal), and a process that stops or crashes moves its journal in when the data
-// folder is next opened.
+// change, in its transaction, after every journaled event before them (each transaction of
+// the writer takes the journal's pending events first: take). So the table is always a
+// prefix of the trail with no gaps, everything that reads the trail in this process
+// (queries, verification, checkpoints, backups) first moves the journal in (syncJournal),
+// and a process that stops or crashes moves its journal in when the data folder is next
+// opened.
 //
-// One process owns the journal (an exclusive flock on the file); another process on the
-// same database (the CLI while the server runs) finds it locked and appends its read
-// events to audit_events directly, as PostgreSQL always does.
+// One process owns the journal (an exclusive flock on its first file); another process on
+// the same database (the CLI while the server runs) finds it locked and appends its read
+// events to audit_events directly.
 //
-// The file starts with a header, "KINKOAJ1" and 16 random bytes naming the journal (set
-// when the file is created), followed by records, each
+// The journal is two files, PATH and PATH-2, used in turn: reads append to the current
+// one; a transaction that takes the pending events makes the other one current, and once
+// it commits, the one it took from is emptied. So a file is never emptied while records
+// that are not in the database are being appended to it. Each file starts with a header,
+// "KINKOAJ1" and 16 random bytes naming the journal (the same in both), followed by
+// records, each
 //
 //	length  4 bytes, big-endian: the length of body
 //	crc     4 bytes, big-endian: CRC-32C of jseq and body
@@ -54,26 +63,42 @@ import (
 //
 // audit_journal_marks holds, for each journal (by its name), the jseq of the last record
 // moved into audit_events, written in the same transaction, so that a crash between that
-// commit and the file's truncation never moves a record in twice. On PostgreSQL each server
-// has a journal of its own, in its data folder (Options.AuditJournal). A torn last record (a crash inside write(2)) is dropped:
-// its read was never answered.
+// commit and a file's truncation never moves a record in twice. On PostgreSQL each server
+// has a journal of its own, in its data folder (Options.AuditJournal). A torn last record
+// (a crash inside write(2)) is dropped: its read was never answered.
 type auditJournal struct {
-	f       *os.File
-	path    string
-	id      string // the journal's name, hex, from its header
+	id      string // the journal's name, hex, from the files' header
 	markSQL string // journalSetMarkSQL for the database's dialect
 	now     func() time.Time
-	size    int64      // bytes in the file
+	kick    chan struct{} // tells the writer that events wait (journalDue)
+
+	mu      sync.Mutex
+	room    *sync.Cond // signalled when the writer takes the pending events
+	failing bool       // the last transaction that took them failed: do not wait for room
+	closed  bool
+	files   [2]*journalFile
+	cur     int        // the file appended to
 	next    uint64     // jseq of the next record
-	pending []AuditRow // events in the file and not yet in audit_events, in order
-	first   time.Time  // when the oldest pending event was journaled
-	queued  atomic.Int64
-	broken  bool // a failed write could not be undone: stop using the file
+	pending []AuditRow // appended and not taken by a transaction yet, in order
+	first   time.Time  // when the oldest pending event was appended
+	broken  int        // 1 + the file a failed write left a partial record in (0: none)
 	buf     []byte
-	timer   *time.Timer
-	armed   bool
-	// failWrite, when set (tests), fails the next writes with its error.
+	// failWrite, when set (tests), fails the writes with its error.
 	failWrite error
+
+	queued atomic.Int64 // pending events and events taken by a transaction not yet committed, for syncJournal
+
+	// The writer goroutine's own: the timer that moves the pending events in when due.
+	timer *time.Timer
+	armed bool
+}
+
+// journalFile is one of the journal's two files.
+type journalFile struct {
+	f    *os.File
+	path string
+	size int64  // bytes in it
+	last uint64 // jseq of its last record (0: none since it was emptied)
 }
 
 const (
@@ -83,6 +108,9 @@ const (
 	// transaction moves thousands of events for about the cost of one small commit.
 	journalIngestEvents = 4096
 	journalIngestDelay  = 100 * time.Millisecond
+	// journalWait makes readers wait for the writer (back-pressure) when this many events
+	// are pending and it is moving them in: readers may not outrun it.
+	journalWait = 2 * journalIngestEvents
 	// journalMaxPending stops reads when events cannot be moved into the database (a full
 	// disk): the journal does not grow without bound, and reads fail closed.
 	journalMaxPending = 1 << 16
@@ -115,60 +143,104 @@ var errJournalFull = errors.New("audit journal: full: its events cannot be moved
 // errJournalLocked means another process owns the journal.
 var errJournalLocked = errors.New("audit journal: in use by another process")
 
-// openJournal opens and locks the journal at path (creating it with a new name when it
-// does not exist) and reads back what an earlier process left in it after record mark,
-// which mark gives for the journal's name. It returns errJournalLocked when another process
-// holds it.
+// errJournalBroken sends read events to audit_events directly while a failed write's
+// partial record is in the current file.
+var errJournalBroken = errors.New("audit journal: a write failed and could not be undone")
+
+// openJournal opens and locks the journal at path (its two files, created with a new name
+// when they do not exist) and reads back what an earlier process left in it after the
+// record that mark gives for the journal's name. It returns errJournalLocked when another
+// process holds it.
 func openJournal(path string, mark func(id string) (uint64, error), now func() time.Time) (*auditJournal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("audit journal %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("audit journal %s: %w", path, err)
+	j := &auditJournal{now: now, kick: make(chan struct{}, 1)}
+	j.room = sync.NewCond(&j.mu)
+	for i, p := range [2]string{path, path + "-2"} {
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			j.close()
+			return nil, fmt.Errorf("audit journal %s: %w", p, err)
+		}
+		j.files[i] = &journalFile{f: f, path: p}
+		if i == 0 {
+			if err := lockFile(f); err != nil {
+				j.close()
+				return nil, err
+			}
+		}
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	j := &auditJournal{f: f, path: path, now: now}
 	if err := j.open(mark); err != nil {
-		f.Close()
+		j.close()
 		return nil, err
 	}
 	return j, nil
 }
 
-// open reads the header (writing one into an empty file) and the records after the mark.
+// open reads the files' headers (writing them into empty files) and the records after the
+// mark.
 func (j *auditJournal) open(mark func(id string) (uint64, error)) error {
-	var h [journalFileHeader]byte
-	n, err := j.f.ReadAt(h[:], 0)
+	var ids [2][]byte
+	for i, jf := range j.files {
+		var h [journalFileHeader]byte
+		n, err := jf.f.ReadAt(h[:], 0)
+		switch {
+		case n == 0 && errors.Is(err, io.EOF):
+		case n < len(h) || string(h[:len(journalMagic)]) != journalMagic:
+			return fmt.Errorf("audit journal %s: not a kinko audit journal (move it aside to start)", jf.path)
+		default:
+			ids[i] = h[len(journalMagic):]
+		}
+	}
+	id := ids[0]
 	switch {
-	case n == 0 && errors.Is(err, io.EOF):
-		copy(h[:], journalMagic)
-		if _, err := rand.Read(h[len(journalMagic):]); err != nil {
+	case id == nil:
+		id = ids[1]
+	case ids[1] != nil && string(ids[1]) != string(id):
+		return fmt.Errorf("audit journal %s: its two files name different journals (move them aside to start)", j.files[0].path)
+	}
+	if id == nil {
+		id = make([]byte, 16)
+		if _, err := rand.Read(id); err != nil {
 			return err
 		}
-		if _, err := j.f.Write(h[:]); err != nil {
-			return fmt.Errorf("audit journal %s: %w", j.path, err)
-		}
-	case n < len(h) || string(h[:len(journalMagic)]) != journalMagic:
-		return fmt.Errorf("audit journal %s: not a kinko audit journal (move it aside to start)", j.path)
 	}
-	j.id = hex.EncodeToString(h[len(journalMagic):])
+	j.id = hex.EncodeToString(id)
+	for i, jf := range j.files {
+		if ids[i] == nil {
+			if _, err := jf.f.Write(append([]byte(journalMagic), id...)); err != nil {
+				return fmt.Errorf("audit journal %s: %w", jf.path, err)
+			}
+		}
+	}
 	m, err := mark(j.id)
 	if err != nil {
 		return err
 	}
 	j.next = m + 1
-	return j.recover(m)
+	for _, jf := range j.files {
+		if err := j.recover(jf, m); err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(j.pending, func(a, b AuditRow) int { return cmp.Compare(a.Seq, b.Seq) })
+	for i := range j.pending {
+		j.pending[i].Seq = 0 // the jseq, used for the sort only
+	}
+	j.queued.Store(int64(len(j.pending)))
+	if len(j.pending) > 0 {
+		j.first = j.now()
+	}
+	return nil
 }
 
-// recover reads the file's records: those after mark become pending, a torn tail is cut.
-func (j *auditJournal) recover(mark uint64) error {
-	data, err := io.ReadAll(io.NewSectionReader(j.f, journalFileHeader, 1<<62))
+// recover reads a file's records: those after mark become pending (their Seq holding the
+// jseq until open sorts them), a torn tail is cut.
+func (j *auditJournal) recover(jf *journalFile, mark uint64) error {
+	data, err := io.ReadAll(io.NewSectionReader(jf.f, journalFileHeader, 1<<62))
 	if err != nil {
-		return fmt.Errorf("audit journal %s: %w", j.path, err)
+		return fmt.Errorf("audit journal %s: %w", jf.path, err)
 	}
 	valid := 0
 	for p := data; len(p) >= journalHeader; {
@@ -185,161 +257,199 @@ func (j *auditJournal) recover(mark uint64) error {
 			break
 		}
 		if jseq > mark {
-			ev.Seq = 0
+			ev.Seq = jseq
 			j.pending = append(j.pending, ev)
 		}
 		j.next = max(j.next, jseq+1)
+		jf.last = max(jf.last, jseq)
 		valid += journalHeader + n
 		p = p[journalHeader+n:]
 	}
 	if valid < len(data) {
-		if err := j.f.Truncate(journalFileHeader + int64(valid)); err != nil {
-			return fmt.Errorf("audit journal %s: cutting a torn record: %w", j.path, err)
+		if err := jf.f.Truncate(journalFileHeader + int64(valid)); err != nil {
+			return fmt.Errorf("audit journal %s: cutting a torn record: %w", jf.path, err)
 		}
 	}
-	j.size = journalFileHeader + int64(valid)
-	j.queued.Store(int64(len(j.pending)))
-	if len(j.pending) > 0 {
+	jf.size = journalFileHeader + int64(valid)
+	return nil
+}
+
+// append records events of reads: one write(2) to the current file, under the journal's
+// mutex, by the reading goroutine. It fails (and nothing is recorded) when the write
+// fails; errJournalBroken sends the events to the writer instead.
+func (j *auditJournal) append(events []AuditRow) error {
+	for i := range events {
+		if err := events[i].Validate(); err != nil {
+			return err
+		}
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for len(j.pending) >= journalWait && !j.failing && !j.closed && j.broken == 0 {
+		j.wake()
+		j.room.Wait()
+	}
+	switch {
+	case j.closed:
+		return errClosed
+	case j.broken != 0:
+		return errJournalBroken
+	case len(j.pending) >= journalMaxPending:
+		return errJournalFull
+	}
+	jf := j.files[j.cur]
+	j.buf = j.buf[:0]
+	next := j.next
+	start := len(j.pending)
+	for i := range events {
+		ev := events[i]
+		if ev.Time.IsZero() {
+			ev.Time = j.now()
+		}
+		ev.Seq = 0
+		at := len(j.buf)
+		j.buf = append(j.buf, make([]byte, journalHeader)...)
+		j.buf = record.Append(j.buf, &ev)
+		binary.BigEndian.PutUint32(j.buf[at:], uint32(len(j.buf)-at-journalHeader))
+		binary.BigEndian.PutUint64(j.buf[at+8:], next)
+		binary.BigEndian.PutUint32(j.buf[at+4:], crc32.Checksum(j.buf[at+8:], journalCRC))
+		next++
+		j.pending = append(j.pending, ev)
+	}
+	err := j.failWrite
+	if err == nil {
+		_, err = jf.f.Write(j.buf)
+	}
+	if err != nil {
+		if terr := jf.f.Truncate(jf.size); terr != nil {
+			j.broken = 1 + j.cur
+		}
+		clear(j.pending[start:])
+		j.pending = j.pending[:start]
+		return fmt.Errorf("audit journal: %w", err)
+	}
+	jf.size += int64(len(j.buf))
+	jf.last = next - 1
+	j.next = next
+	if start == 0 {
 		j.first = j.now()
+	}
+	j.queued.Store(int64(len(j.pending)))
+	if start == 0 || len(j.pending) >= journalIngestEvents {
+		j.wake()
 	}
 	return nil
 }
 
-// takes reports whether op's events may go to the journal: events alone (no change with
-// them) that record a read.
-func (j *auditJournal) takes(op *writeOp) bool {
-	return j != nil && !j.broken && op.relaxed && op.simple && len(op.stmts) == 0
-}
-
-func (j *auditJournal) takesAll(ops []*writeOp) bool {
-	for _, op := range ops {
-		if !j.takes(op) {
-			return false
-		}
+// wake tells the writer that events wait.
+func (j *auditJournal) wake() {
+	select {
+	case j.kick <- struct{}{}:
+	default:
 	}
-	return true
 }
 
-// append writes the events of ops in one write(2) and answers each op. An op whose events
-// do not validate fails alone; if the write fails, every op fails and the file is cut back.
-func (j *auditJournal) append(ops []*writeOp) {
-	if len(j.pending) >= journalMaxPending {
-		for _, op := range ops {
-			op.done <- errJournalFull
-		}
+// take hands the pending events to a transaction of the writer, which moves them into
+// audit_events first: the events, and the statement that records their last jseq as moved.
+// Appends go to the other file from now on. After the transaction, the writer calls moved
+// or, if it failed, putBack.
+func (j *auditJournal) take() ([]AuditRow, statement) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	rows := j.pending
+	if len(rows) == 0 {
+		return nil, statement{}
+	}
+	j.pending = make([]AuditRow, 0, len(rows))
+	j.cur ^= 1
+	j.room.Broadcast()
+	return rows, statement{j.markSQL, []any{j.id, int64(j.next - 1)}}
+}
+
+// moved is told that the events taken up to jseq upto are in audit_events: files holding
+// no later record, but the current one, are emptied (audit_journal_marks already says
+// their records are in: if a cut fails, the next open skips them).
+func (j *auditJournal) moved(upto uint64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.failing = false
+	j.queued.Store(int64(len(j.pending)))
+	jf := j.files[j.cur^1]
+	if jf.last > upto || jf.size == journalFileHeader {
 		return
 	}
-	j.buf = j.buf[:0]
-	errs := make([]error, len(ops))
-	start := len(j.pending)
-	next := j.next
-	for i, op := range ops {
-		mark, keep := len(j.buf), len(j.pending)
-		for k := range op.events {
-			ev := op.events[k]
-			if err := ev.Validate(); err != nil {
-				errs[i] = err
-				break
-			}
-			if ev.Time.IsZero() {
-				ev.Time = j.now()
-			}
-			ev.Seq = 0
-			at := len(j.buf)
-			j.buf = append(j.buf, make([]byte, journalHeader)...)
-			j.buf = record.Append(j.buf, &ev)
-			binary.BigEndian.PutUint32(j.buf[at:], uint32(len(j.buf)-at-journalHeader))
-			binary.BigEndian.PutUint64(j.buf[at+8:], next)
-			binary.BigEndian.PutUint32(j.buf[at+4:], crc32.Checksum(j.buf[at+8:], journalCRC))
-			next++
-			j.pending = append(j.pending, ev)
+	if err := jf.f.Truncate(journalFileHeader); err == nil {
+		jf.size, jf.last = journalFileHeader, 0
+		if j.broken == 1+(j.cur^1) {
+			j.broken = 0 // the partial record went with it
 		}
-		if errs[i] != nil {
-			j.buf, j.pending = j.buf[:mark], j.pending[:keep]
-			next = j.next + uint64(len(j.pending)-start)
-		}
-	}
-	if len(j.pending) > start {
-		err := j.failWrite
-		if err == nil {
-			_, err = j.f.Write(j.buf)
-		}
-		if err != nil {
-			err = fmt.Errorf("audit journal: %w", err)
-			if terr := j.f.Truncate(j.size); terr != nil {
-				j.broken = true
-			}
-			clear(j.pending[start:])
-			j.pending = j.pending[:start]
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
-				}
-			}
-		} else {
-			j.size += int64(len(j.buf))
-			j.next = next
-			if start == 0 {
-				j.first = j.now()
-			}
-			j.queued.Store(int64(len(j.pending)))
-		}
-	}
-	for i, op := range ops {
-		op.done <- errs[i]
 	}
 }
 
-// last is the jseq of the newest pending record.
-func (j *auditJournal) last() uint64 { return j.next - 1 }
-
-// mark is the statement that records, in the transaction moving them in, that the pending
-// records are in the database.
-func (j *auditJournal) mark() statement {
-	return statement{j.markSQL, []any{j.id, int64(j.last())}}
+// putBack returns events taken by a transaction that failed: they are pending again,
+// before anything appended since.
+func (j *auditJournal) putBack(rows []AuditRow) {
+	if len(rows) == 0 {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.pending = append(rows, j.pending...)
+	j.queued.Store(int64(len(j.pending)))
+	j.failing = true
+	j.room.Broadcast()
+	j.first = j.now().Add(-journalIngestDelay / 2) // retried soon, not at once
 }
 
-// due reports whether the pending events should be moved into the database now.
-func (j *auditJournal) due() bool {
-	return len(j.pending) >= journalIngestEvents || (len(j.pending) > 0 && j.now().Sub(j.first) >= journalIngestDelay)
+// due reports whether the pending events should be moved in now, and if not, how long
+// until they should (0: nothing pending).
+func (j *auditJournal) due() (bool, time.Duration) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.pending) == 0 {
+		return false, 0
+	}
+	if len(j.pending) >= journalIngestEvents {
+		return true, 0
+	}
+	wait := journalIngestDelay - j.now().Sub(j.first)
+	return wait <= 0, wait
 }
 
-// wake returns a channel that fires when the pending events are due by age (nil: none).
-func (j *auditJournal) wake() <-chan time.Time {
-	if j == nil || len(j.pending) == 0 {
+// kicked and timerC are the writer's channels (nil without a journal or a timer armed).
+func (j *auditJournal) kicked() <-chan struct{} {
+	if j == nil {
 		return nil
 	}
-	if !j.armed {
-		d := max(journalIngestDelay-j.now().Sub(j.first), 0)
-		if j.timer == nil {
-			j.timer = time.NewTimer(d)
-		} else {
-			j.timer.Reset(d)
-		}
-		j.armed = true
+	return j.kick
+}
+
+func (j *auditJournal) timerC() <-chan time.Time {
+	if j == nil || !j.armed {
+		return nil
 	}
 	return j.timer.C
 }
 
-// moved is told that the first n pending events were committed into audit_events: they
-// leave the journal, and the file is emptied once nothing is pending.
-func (j *auditJournal) moved(n int) {
-	clear(j.pending[:n])
-	j.pending = append(j.pending[:0], j.pending[n:]...)
-	j.queued.Store(int64(len(j.pending)))
-	if j.timer != nil && j.armed {
-		j.timer.Stop()
+// arm sets the writer's timer to fire in d.
+func (j *auditJournal) arm(d time.Duration) {
+	if j.timer == nil {
+		j.timer = time.NewTimer(d)
+	} else {
+		j.timer.Reset(d)
 	}
-	j.armed = false
-	if len(j.pending) > 0 {
-		j.first = j.now()
+	j.armed = true
+}
+
+// shut refuses further appends (the writer is stopping) and releases waiting readers.
+func (j *auditJournal) shut() {
+	if j == nil {
 		return
 	}
-	// audit_journal_mark already says these records are in: if the cut fails, the next
-	// open skips them. A journal broken by a write that could not be undone is whole again.
-	if err := j.f.Truncate(journalFileHeader); err == nil {
-		j.size, j.broken = journalFileHeader, false
-	}
+	j.mu.Lock()
+	j.closed = true
+	j.room.Broadcast()
+	j.mu.Unlock()
 }
 
 func (j *auditJournal) close() error {
@@ -349,7 +459,13 @@ func (j *auditJournal) close() error {
 	if j.timer != nil {
 		j.timer.Stop()
 	}
-	return j.f.Close()
+	var err error
+	for _, jf := range j.files {
+		if jf != nil {
+			err = errors.Join(err, jf.f.Close())
+		}
+	}
+	return err
 }
 
 // openAuditJournal opens the journal at path, when this process can own it.

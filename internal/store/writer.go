@@ -58,9 +58,9 @@ type groupWriter struct {
 	walFrames      *atomic.Int64
 	restartAfter   time.Time
 	restartBackoff time.Duration
-	// journal (SQLite, when this process owns it) takes batches of read events alone;
-	// every transaction moves its pending events into audit_events first
-	// (audit_journal.go). Only the writer goroutine touches it.
+	// journal (when this process owns one) holds the events of reads, appended by the
+	// readers; every transaction moves its pending events into audit_events first
+	// (audit_journal.go).
 	journal *auditJournal
 	// indexJournaled indexes the events of a transaction that moves the journal's in, in
 	// that transaction (DB.indexAppendedTx).
@@ -155,13 +155,15 @@ func (g *groupWriter) loop() {
 		var first *writeOp
 		select {
 		case first = <-g.ops:
-		case <-g.journal.wake():
+		case <-g.journal.kicked():
+			g.journalDue()
+			continue
+		case <-g.journal.timerC():
 			g.journal.armed = false
-			if g.journal.due() {
-				g.ingest()
-			}
+			g.journalDue()
 			continue
 		case <-g.quit:
+			g.journal.shut()
 			g.ingest()
 			return
 		}
@@ -175,18 +177,7 @@ func (g *groupWriter) loop() {
 				break fill
 			}
 		}
-		if g.journal.takesAll(batch) {
-			// A write(2) costs little: no reason to wait for more readers.
-			if len(g.journal.pending) >= journalMaxPending {
-				g.ingest()
-			}
-			g.journal.append(batch)
-			if g.journal.due() {
-				g.ingest()
-			}
-			continue
-		}
-		if want := slices.Max(recent[:]) * 3 / 4; first.relaxed && len(batch) < want && !g.journal.takes(first) {
+		if want := slices.Max(recent[:]) * 3 / 4; first.relaxed && len(batch) < want {
 			batch = g.linger(batch, want)
 		}
 		if first.relaxed {
@@ -194,6 +185,25 @@ func (g *groupWriter) loop() {
 			next = (next + 1) % len(recent)
 		}
 		g.run(batch)
+		g.journalDue()
+	}
+}
+
+// journalDue moves the journal's events in when they are due, or sets the timer for when
+// they will be (auditJournal.due).
+func (g *groupWriter) journalDue() {
+	if g.journal == nil {
+		return
+	}
+	now, wait := g.journal.due()
+	switch {
+	case now:
+		g.ingest()
+		if _, wait := g.journal.due(); wait > 0 && !g.journal.armed {
+			g.journal.arm(wait)
+		}
+	case wait > 0 && !g.journal.armed:
+		g.journal.arm(wait)
 	}
 }
 
@@ -243,7 +253,7 @@ func (g *groupWriter) linger(batch []*writeOp, want int) []*writeOp {
 // ingest moves the journal's pending events into audit_events in a transaction of their
 // own (audit_journal.go); a failure leaves them pending for the next transaction.
 func (g *groupWriter) ingest() {
-	if g.journal == nil || len(g.journal.pending) == 0 {
+	if g.journal == nil || g.journal.queued.Load() == 0 {
 		return
 	}
 	// Not pipelined on PostgreSQL: a few round trips every journalIngestDelay, and the
@@ -283,30 +293,37 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 		relaxed = relaxed && op.relaxed
 		pipelined = pipelined && op.simple
 	}
-	j := g.journal
-	journaled := 0
-	if j != nil && len(j.pending) > 0 {
-		journaled = len(j.pending)
+	// The journal's events happened first: they go in first, and the mark says so.
+	var taken []AuditRow
+	var mark statement
+	if g.journal != nil {
+		taken, mark = g.journal.take()
 	}
+	err := g.txWith(ctx, ops, relaxed, pipelined, taken, mark)
+	if len(taken) > 0 {
+		if err != nil {
+			g.journal.putBack(taken)
+		} else {
+			g.journal.moved(uint64(mark.args[1].(int64)))
+		}
+	}
+	return err
+}
+
+// txWith is tx with the journal's events taken (and the statement that marks them moved).
+func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipelined bool, taken []AuditRow, mark statement) error {
 	if pipelined {
 		var stmts []statement
 		events := make([][]AuditRow, 0, len(ops)+1)
-		if journaled > 0 {
-			// The journal's events happened first: they go in first, and the mark says so.
-			stmts = append(stmts, j.mark())
-			events = append(events, j.pending)
+		if len(taken) > 0 {
+			stmts = append(stmts, mark)
+			events = append(events, taken)
 		}
 		for _, op := range ops {
 			stmts = append(stmts, op.stmts...)
 			events = append(events, op.events)
 		}
-		if err := g.pipelined(ctx, relaxed, stmts, events...); err != nil {
-			return err
-		}
-		if journaled > 0 {
-			j.moved(journaled)
-		}
-		return nil
+		return g.pipelined(ctx, relaxed, stmts, events...)
 	}
 	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
@@ -327,10 +344,9 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	// lock the chain head (appendAuditTx): no round trip of its own. A relaxed batch with no
 	// event (the indexer's) commits durably, which costs it nothing that matters.
 	events := make([][]AuditRow, 0, len(ops)+1)
-	if journaled > 0 {
-		events = append(events, j.pending)
-		m := j.mark()
-		if _, err := tx.ExecContext(ctx, m.query, m.args...); err != nil {
+	if len(taken) > 0 {
+		events = append(events, taken)
+		if _, err := tx.ExecContext(ctx, mark.query, mark.args...); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("audit journal: %w", err)
 		}
@@ -352,19 +368,13 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 			return err
 		}
 	}
-	if journaled > 0 && g.indexJournaled != nil {
+	if len(taken) > 0 && g.indexJournaled != nil {
 		if err := g.indexJournaled(ctx, tx, events); err != nil {
 			tx.Rollback()
 			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	if journaled > 0 {
-		j.moved(journaled)
-	}
-	return nil
+	return tx.Commit()
 }
 
 func (g *groupWriter) close() {
