@@ -492,8 +492,8 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 			return dst, end
 		}
 	}
-	var best Finding
-	found := false
+	// The best finding so far is kept in place in dst (at its index), not copied about.
+	best := -1
 	// Most digit runs (times, IP octets, counts) have a length no
 	// detector starts with: byLen rejects them before any parsing. The
 	// byte after the run (above) then tells most detectors whether the run
@@ -568,17 +568,19 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 				continue
 			}
 		}
-		if f, ok := onDigits(k, st, i); ok && (!found || better(f, best)) {
-			best, found = f, true
+		if f, ok := onDigits(k, st, i); ok {
+			if best < 0 {
+				dst = append(dst, f)
+				best = len(dst) - 1
+			} else if better(f, dst[best]) {
+				dst[best] = f
+			}
 		}
 	}
-	if found {
-		dst = append(dst, best)
-		// Resume after the finding unless it started before this run
-		// (a +81 or an era name) and ended inside it.
-		if best.End > end {
-			end = best.End
-		}
+	// Resume after the finding unless it started before this run (a +81 or
+	// an era name) and ended inside it.
+	if best >= 0 && dst[best].End > end {
+		end = dst[best].End
 	}
 	return dst, end
 }
