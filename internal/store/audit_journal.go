@@ -80,6 +80,7 @@ type auditJournal struct {
 	cur     int        // the file appended to
 	next    uint64     // jseq of the next record
 	pending []AuditRow // appended and not taken by a transaction yet, in order
+	taken   int        // events taken by a transaction that has not ended yet
 	first   time.Time  // when the oldest pending event was appended
 	broken  int        // 1 + the file a failed write left a partial record in (0: none)
 	buf     []byte
@@ -294,7 +295,7 @@ func (j *auditJournal) append(events []AuditRow) error {
 		return errClosed
 	case j.broken != 0:
 		return errJournalBroken
-	case len(j.pending) >= journalMaxPending:
+	case len(j.pending)+j.taken >= journalMaxPending:
 		return errJournalFull
 	}
 	jf := j.files[j.cur]
@@ -334,7 +335,7 @@ func (j *auditJournal) append(events []AuditRow) error {
 	if start == 0 {
 		j.first = j.now()
 	}
-	j.queued.Store(int64(len(j.pending)))
+	j.queued.Store(int64(len(j.pending) + j.taken))
 	if start == 0 || len(j.pending) >= journalIngestEvents {
 		j.wake()
 	}
@@ -361,6 +362,7 @@ func (j *auditJournal) take() ([]AuditRow, statement) {
 		return nil, statement{}
 	}
 	j.pending = make([]AuditRow, 0, len(rows))
+	j.taken = len(rows)
 	j.cur ^= 1
 	j.room.Broadcast()
 	return rows, statement{j.markSQL, []any{j.id, int64(j.next - 1)}}
@@ -372,7 +374,7 @@ func (j *auditJournal) take() ([]AuditRow, statement) {
 func (j *auditJournal) moved(upto uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.failing = false
+	j.failing, j.taken = false, 0
 	j.queued.Store(int64(len(j.pending)))
 	jf := j.files[j.cur^1]
 	if jf.last > upto || jf.size == journalFileHeader {
@@ -395,6 +397,7 @@ func (j *auditJournal) putBack(rows []AuditRow) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.pending = append(rows, j.pending...)
+	j.taken = 0
 	j.queued.Store(int64(len(j.pending)))
 	j.failing = true
 	j.room.Broadcast()

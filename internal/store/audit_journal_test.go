@@ -308,3 +308,33 @@ func testAuditJournalFailsClosed(t *testing.T, b storetest.Backend) {
 		}
 	}
 }
+
+// While the database refuses the journal's events, reads are recorded in the journal up
+// to journalMaxPending events and then refused (fail closed); once it takes them again,
+// every one goes in.
+func TestAuditJournalFull(t *testing.T) {
+	ctx := context.Background()
+	db := journalBackend(t, storetest.SQLite(t)).open(t)
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO audit_events (seq, time, actor, action, body, hash) VALUES (1, 0, 'x', 'x', x'00', x'00')`); err != nil {
+		t.Fatal(err)
+	}
+	var refused error
+	n := 0
+	for ; n < journalMaxPending+10; n++ {
+		if refused = db.AppendAuditRelaxed(ctx, []AuditRow{auditRow(n)}); refused != nil {
+			break
+		}
+	}
+	if !errors.Is(refused, errJournalFull) || n != journalMaxPending {
+		t.Fatalf("after %d reads: %v; want the journal full after %d", n, refused, journalMaxPending)
+	}
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM audit_events WHERE seq = 1 AND actor = 'x'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := chainOf(t, db); got != uint64(journalMaxPending) {
+		t.Fatalf("%d events, want %d", got, journalMaxPending)
+	}
+	if err := db.AppendAuditRelaxed(ctx, []AuditRow{auditRow(1)}); err != nil {
+		t.Fatalf("a read after the journal emptied: %v", err)
+	}
+}
