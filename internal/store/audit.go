@@ -80,8 +80,10 @@ func (db *DB) AppendAudit(ctx context.Context, rows []AuditRow) error {
 }
 
 // AppendAuditRelaxed is AppendAudit for events that record a read (no data changed): the
-// events are committed, chained and visible before it returns, but the commit does not
-// wait for the disk (groupWriter.doRelaxed says when they reach it).
+// events are written before it returns, without waiting for the disk. With a journal
+// (audit_journal.go) they are appended to it and get their seq when they are moved into
+// audit_events (Seq stays 0 here); without one they are committed and chained before it
+// returns (groupWriter.doRelaxed says when they reach the disk).
 func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 	if len(rows) == 0 {
 		return nil
