@@ -170,11 +170,17 @@ func (db *DB) openSQLite(dsn string) error {
 	db.sqliteDSN = q
 	// The writer never checkpoints itself (wal_autocheckpoint 0): copying WAL frames into
 	// the database file happens on a connection of its own (checkpointer), off the one
-	// writer's critical path. A large page cache keeps hot index pages in memory.
+	// writer's critical path. Its page cache is small and the file is mapped (mmap_size):
+	// a page the cache does not hold is read in place, without a pread(2). A large cache
+	// cost more than it saved: when a B-tree page splits, SQLite renumbers a page through
+	// the pending-byte page number for a moment (balance_nonroot), and the cache then
+	// scans its whole hash table at the commit to drop pages past the end of the database
+	// (pcache1TruncateUnsafe), for a 64 MiB cache 5–8 % of a create's CPU
+	// (docs/performance.md). See sqlite_raw.go for what mapping the file implies.
 	// temp_store MEMORY keeps statement journals (the pages a multi-row INSERT inside a
 	// batch would have to undo alone) in memory: on disk they were a pwrite(2) per page,
 	// 5 % of all CPU under reads (docs/performance.md). Nothing durable is kept there.
-	w, err := sql.Open("sqlite", q+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-65536)&_pragma=temp_store(2)")
+	w, err := sql.Open("sqlite", q+"&_pragma=wal_autocheckpoint(0)&_pragma=cache_size(-8192)&_pragma=mmap_size(1099511627776)&_pragma=temp_store(2)")
 	if err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
