@@ -114,7 +114,7 @@ func Open(ctx context.Context, db *store.DB, kr *keyring.Keyring, checkpointPath
 // AppendRead records events of actions that read rather than change (a read, a search, a
 // reveal, a refusal): written before it returns, to the server's audit journal or the
 // database (if it fails, nothing may be shown), but without waiting for the disk; journaled
-// events join the chain when they are moved into the database, within 100 ms
+// events join the chain when they are moved into the database, within 250 ms
 // (docs/audit.md, "Durability of read events"). Checkpoints are signed only over events
 // that are on disk, so a power cut cannot leave the trail looking cut.
 func (t *Trail) AppendRead(ctx context.Context, events ...Event) error {

@@ -108,7 +108,7 @@ const (
 	// journalIngestEvents and journalIngestDelay bound what waits in the journal: one
 	// transaction moves thousands of events for about the cost of one small commit.
 	journalIngestEvents = 4096
-	journalIngestDelay  = 100 * time.Millisecond
+	journalIngestDelay  = 250 * time.Millisecond
 	// journalWait makes readers wait for the writer (back-pressure) when this many events
 	// are pending and it is moving them in: readers may not outrun it.
 	journalWait = 2 * journalIngestEvents
