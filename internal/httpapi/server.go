@@ -297,6 +297,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if c := status / 100; c >= 1 && c <= 5 {
 				s.requests[c].Add(1)
 			}
+			if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+				return // --log-level warn: no access log line to build
+			}
 			attrs := weblog.Attrs(r, status, start, ri.id)
 			if ri.key != "" {
 				attrs = append(attrs, slog.String("key", ri.key))
