@@ -351,21 +351,27 @@ func (j *auditJournal) wake() {
 }
 
 // take hands the pending events to a transaction of the writer, which moves them into
-// audit_events first: the events, and the statement that records their last jseq as moved.
-// Appends go to the other file from now on. After the transaction, the writer calls moved
-// or, if it failed, putBack.
-func (j *auditJournal) take() ([]AuditRow, statement) {
+// audit_events first, with mark(upto), upto being the jseq of the last of them. Appends go
+// to the other file from now on. After the transaction, the writer calls moved or, if it
+// failed, putBack.
+func (j *auditJournal) take() (rows []AuditRow, upto uint64) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	rows := j.pending
+	rows = j.pending
 	if len(rows) == 0 {
-		return nil, statement{}
+		return nil, 0
 	}
 	j.pending = make([]AuditRow, 0, len(rows))
 	j.taken = len(rows)
 	j.cur ^= 1
 	j.room.Broadcast()
-	return rows, statement{j.markSQL, []any{j.id, int64(j.next - 1)}}
+	return rows, j.next - 1
+}
+
+// mark is the statement that records, in the transaction moving them in, that the records
+// up to jseq upto are in the database.
+func (j *auditJournal) mark(upto uint64) statement {
+	return statement{j.markSQL, []any{j.id, int64(upto)}}
 }
 
 // moved is told that the events taken up to jseq upto are in audit_events: files holding

@@ -195,14 +195,10 @@ func (g *groupWriter) journalDue() {
 	if g.journal == nil {
 		return
 	}
-	now, wait := g.journal.due()
-	switch {
-	case now:
+	if now, _ := g.journal.due(); now {
 		g.ingest()
-		if _, wait := g.journal.due(); wait > 0 && !g.journal.armed {
-			g.journal.arm(wait)
-		}
-	case wait > 0 && !g.journal.armed:
+	}
+	if _, wait := g.journal.due(); wait > 0 && !g.journal.armed {
 		g.journal.arm(wait)
 	}
 }
@@ -295,16 +291,20 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	}
 	// The journal's events happened first: they go in first, and the mark says so.
 	var taken []AuditRow
-	var mark statement
+	var upto uint64
 	if g.journal != nil {
-		taken, mark = g.journal.take()
+		taken, upto = g.journal.take()
+	}
+	var mark statement
+	if len(taken) > 0 {
+		mark = g.journal.mark(upto)
 	}
 	err := g.txWith(ctx, ops, relaxed, pipelined, taken, mark)
 	if len(taken) > 0 {
 		if err != nil {
 			g.journal.putBack(taken)
 		} else {
-			g.journal.moved(uint64(mark.args[1].(int64)))
+			g.journal.moved(upto)
 		}
 	}
 	return err
