@@ -70,6 +70,7 @@ type auditJournal struct {
 	id      string // the journal's name, hex, from the files' header
 	markSQL string // journalSetMarkSQL for the database's dialect
 	now     func() time.Time
+	delay   time.Duration // how long events may wait before they are moved in
 	kick    chan struct{} // tells the writer that events wait (journalDue)
 
 	mu      sync.Mutex
@@ -156,7 +157,7 @@ func openJournal(path string, mark func(id string) (uint64, error), now func() t
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("audit journal %s: %w", path, err)
 	}
-	j := &auditJournal{now: now, kick: make(chan struct{}, 1)}
+	j := &auditJournal{now: now, delay: journalIngestDelay, kick: make(chan struct{}, 1)}
 	j.room = sync.NewCond(&j.mu)
 	for i, p := range [2]string{path, path + "-2"} {
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
@@ -407,7 +408,7 @@ func (j *auditJournal) putBack(rows []AuditRow) {
 	j.queued.Store(int64(len(j.pending)))
 	j.failing = true
 	j.room.Broadcast()
-	j.first = j.now().Add(-journalIngestDelay / 2) // retried soon, not at once
+	j.first = j.now().Add(-j.delay / 2) // retried soon, not at once
 }
 
 // due reports whether the pending events should be moved in now, and if not, how long
@@ -421,7 +422,7 @@ func (j *auditJournal) due() (bool, time.Duration) {
 	if len(j.pending) >= journalIngestEvents {
 		return true, 0
 	}
-	wait := journalIngestDelay - j.now().Sub(j.first)
+	wait := j.delay - j.now().Sub(j.first)
 	return wait <= 0, wait
 }
 
@@ -498,6 +499,9 @@ func (db *DB) openAuditJournal(ctx context.Context, path string) (*auditJournal,
 		return nil, err
 	}
 	j.markSQL = db.q(journalSetMarkSQL)
+	if db.journalDelay > 0 {
+		j.delay = db.journalDelay
+	}
 	return j, nil
 }
 

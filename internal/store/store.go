@@ -66,6 +66,7 @@ type DB struct {
 	head         chainHead      // PostgreSQL: the chain head as the writer last moved it (audit_pipeline.go)
 	unindexed    atomic.Int64   // events appended through this DB since the indexer last ran
 	walFrames    atomic.Int64   // SQLite: the WAL's size in frames (checkpoint.go)
+	journalDelay time.Duration  // Options.AuditJournalDelay
 	where        string         // safe description for messages: a file path or host/database, never a password
 }
 
@@ -79,6 +80,9 @@ type Options struct {
 	// NoAuditJournal appends read events to audit_events directly, without a journal: for
 	// tests and benchmarks.
 	NoAuditJournal bool
+	// AuditJournalDelay is how long read events may wait in the journal before they are
+	// moved into audit_events (0: 250 ms); tests that look at the journal's file make it long.
+	AuditJournalDelay time.Duration
 }
 
 // SQLiteFileName is the database file inside the data folder.
@@ -87,7 +91,7 @@ const SQLiteFileName = "kinko.db"
 // Open connects to the database named by dsn and migrates it. dsn is a postgres:// or
 // postgresql:// URL, or a SQLite file path (optionally prefixed with sqlite: or file:).
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{now: opt.Now}
+	db := &DB{now: opt.Now, journalDelay: opt.AuditJournalDelay}
 	if db.now == nil {
 		db.now = time.Now
 	}
