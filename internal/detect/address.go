@@ -193,9 +193,13 @@ func stopAfterBlank(s string, i int) bool {
 		return true
 	}
 	rest := s[i:min(i+24, len(s))]
-	for _, l := range addressStopWords {
-		if strings.HasPrefix(rest, l) {
-			return true
+	// Most blanks in an address come before a block number or a building name: the first
+	// two bytes rule out every stop word at once.
+	if len(rest) >= 2 && stopWordLead.has(rune(rest[0])<<8|rune(rest[1])) {
+		for _, l := range addressStopWords {
+			if strings.HasPrefix(rest, l) {
+				return true
+			}
 		}
 	}
 	// A key such as "tel=" or "name:" ends the address.
@@ -221,6 +225,16 @@ var addressStopWords = []string{
 	"TEL", "Tel", "tel", "FAX", "Fax", "fax", "電話", "携帯", "ＴＥＬ", "ＦＡＸ", "E-mail", "Email", "email",
 	"メール", "担当", "氏名", "お名前", "生年月日",
 }
+
+// stopWordLead has bit b0<<8|b1 set for the first two bytes b0 b1 of every stop word
+// (each is longer than two bytes).
+var stopWordLead = func() *runeSet {
+	var set runeSet
+	for _, w := range addressStopWords {
+		set.add(rune(w[0])<<8 | rune(w[1]))
+	}
+	return &set
+}()
 
 // Confidences: a prefecture followed by a municipality is an address in all
 // but contrived text; a key says so outright.

@@ -38,20 +38,39 @@ const (
 	scLatin
 )
 
-func scriptOf(r rune) script {
-	if uint32(r) < uint32(len(scriptTab)) {
-		return scriptTab[r]
+func scriptOf(r rune) script { return script(runeInfo(r) & infoScript) }
+
+// runeInfo returns what the name tokens need to know of r: its script (the bits of
+// infoScript) and whether it starts an honorific (infoHonorific) or is a corporateRune
+// (infoCorporate).
+func runeInfo(r rune) uint8 {
+	if uint32(r) < uint32(len(runeInfoTab)) {
+		return runeInfoTab[r]
 	}
-	return scNone
+	return 0
 }
 
-// scriptTab is scriptOfRune for the Basic Multilingual Plane, where every rune it names
-// lives: one load instead of a chain of range tests, small enough to inline. Built once;
+const (
+	infoScript    = 0x07
+	infoHonorific = 0x08
+	infoCorporate = 0x10
+)
+
+// runeInfoTab is runeInfo for the Basic Multilingual Plane, where every rune it names
+// lives: one load instead of a chain of range tests (scriptOfRune) and two switches
+// (honorificStart, corporateRune) for every character of every name. Built once;
 // read-only.
-var scriptTab = func() *[1 << 16]script {
-	var t [1 << 16]script
+var runeInfoTab = func() *[1 << 16]uint8 {
+	var t [1 << 16]uint8
 	for r := range t {
-		t[r] = scriptOfRune(rune(r))
+		v := uint8(scriptOfRune(rune(r)))
+		if honorificStart(rune(r)) {
+			v |= infoHonorific
+		}
+		if corporateRune(rune(r)) {
+			v |= infoCorporate
+		}
+		t[r] = v
 	}
 	return &t
 }()
@@ -122,13 +141,14 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 		} else {
 			r, w = runeAt(s, i)
 		}
-		if t.runes > 0 && honorificStart(r) && hasHonorificAt(s, i) {
+		info := runeInfo(r)
+		if t.runes > 0 && info&infoHonorific != 0 && hasHonorificAt(s, i) {
 			break
 		}
-		switch scriptOf(r) {
+		switch script(info & infoScript) {
 		case scKanji:
 			kanji = true
-			if corporateRune(r) {
+			if info&infoCorporate != 0 {
 				t.corp = true
 			}
 		case scHira:
