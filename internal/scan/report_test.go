@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/kinko-jp/kinko/internal/detect"
 )
 
 func TestAppendDec(t *testing.T) {
@@ -53,6 +55,19 @@ func TestAppendDecEveryLength(t *testing.T) {
 		b := make([]byte, 0, 24)
 		if got, want := string(appendDec(b, v)), strconv.FormatInt(v, 10); got != want {
 			t.Fatalf("appendDec(%d) = %q", v, got)
+		}
+	}
+}
+
+// TestTypeIndex checks the shortcut of typeIndex against the order of typeNames.
+func TestTypeIndex(t *testing.T) {
+	for i, n := range typeNames {
+		if got := typeIndex(n); int(got) != i {
+			t.Errorf("typeIndex(%q) = %d, want %d", n, got, i)
+		}
+		// A Type built at run time, not the constant, gives the same index.
+		if got := typeIndex(detect.Type(string([]byte(n)))); int(got) != i {
+			t.Errorf("typeIndex(copy of %q) = %d, want %d", n, got, i)
 		}
 	}
 }

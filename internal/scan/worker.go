@@ -22,12 +22,14 @@ type worker struct {
 	redBuf []byte
 	render jsonlRender
 	// direct rendering (see process): the batch's rendered chunks, the one being filled,
-	// the line count up to lineAt, and the batch's counts by type.
+	// the line count up to lineAt, the first newline at or after lineAt (len(b.buf): none),
+	// and the batch's counts by type.
 	direct bool
 	out    [][]byte
 	chunk  []byte
 	lineAt int
 	line   int
+	nextNL int
 	counts *[16]int32
 }
 
@@ -41,7 +43,7 @@ func (w *worker) process(b *batch) {
 	w.direct = w.s.lines != nil && !w.s.opts.Redact
 	if w.direct {
 		w.render.setPath(b.file.path)
-		w.lineAt, w.line = 0, b.line
+		w.lineAt, w.line, w.nextNL = 0, b.line, nextNewline(b.buf, 0)
 		w.out, w.chunk, w.counts = nil, nil, &b.counts
 	}
 	switch b.mode {
@@ -184,9 +186,14 @@ func (w *worker) emit(b *batch, h hit) {
 		w.hits = append(w.hits, h)
 		return
 	}
-	// As setLines: lines counted forward, findings being in offset order.
+	// Lines counted forward, findings being in offset order: the next newline is kept, so
+	// a finding on the line of the one before (most of them: a CSV record, a log line or a
+	// JSON object holds several) costs one compare, and each newline is searched for once.
 	if off := int(h.start - b.base); off > w.lineAt {
-		w.line += bytes.Count(b.buf[w.lineAt:off], []byte{'\n'})
+		for w.nextNL < off {
+			w.line++
+			w.nextNL = nextNewline(b.buf, w.nextNL+1)
+		}
 		w.lineAt = off
 	}
 	h.line = w.line
@@ -227,4 +234,12 @@ func (w *worker) redact(b *batch) []byte {
 	out = append(out, b.buf[at:]...)
 	w.redBuf = nil // handed to the consumer; the next batch gets a new buffer
 	return out
+}
+
+// nextNewline returns the offset of the first newline in buf at or after i, or len(buf).
+func nextNewline(buf []byte, i int) int {
+	if j := bytes.IndexByte(buf[i:], '\n'); j >= 0 {
+		return i + j
+	}
+	return len(buf)
 }
