@@ -171,6 +171,16 @@ var fileExtensions = []string{
 	"sh", "exe", "dll", "so", "jar", "war", "tar", "xz", "bz2", "rs", "java", "kt", "swift", "scss", "less",
 }
 
+// fileExtensionLead[(n-2)*676+a*26+b] is set when a file extension of n letters starts with
+// the letters a, b (0 for 'a'). Built once; read-only.
+var fileExtensionLead = func() *[4 * 26 * 26]bool {
+	var t [4 * 26 * 26]bool
+	for _, e := range fileExtensions {
+		t[(len(e)-2)*26*26+int(e[0]-'a')*26+int(e[1]-'a')] = true
+	}
+	return &t
+}()
+
 // fileExtensionSet is fileExtensions as a set. Built once; read-only.
 var fileExtensionSet = func() map[string]bool {
 	m := make(map[string]bool, len(fileExtensions))
@@ -183,6 +193,13 @@ var fileExtensionSet = func() map[string]bool {
 func fileExtension(t string) bool {
 	if len(t) > 5 {
 		return false
+	}
+	// The length and the first two letters rule out nearly every real top-level domain
+	// (jp, com, net) without hashing it.
+	if len(t) >= 2 {
+		if c0, c1 := t[0]|0x20-'a', t[1]|0x20-'a'; c0 < 26 && c1 < 26 && !fileExtensionLead[(len(t)-2)*26*26+int(c0)*26+int(c1)] {
+			return false
+		}
 	}
 	var b [5]byte
 	for i := 0; i < len(t); i++ {

@@ -1,6 +1,9 @@
 package detect
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEmail(t *testing.T) {
 	runDetCases(t, Email, []detCase{
@@ -36,4 +39,21 @@ func FuzzEmail(f *testing.F) {
 	fuzzDetector(f, Email, []string{
 		"taro@example.jp", "taro%40example.jp", "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "%2B%40a.jp", "@", "%40", "a@b.", "..@..",
 	})
+}
+
+// TestFileExtensionLead checks the length-and-first-letters filter of fileExtension against
+// the set it guards: every extension, in any case, is still found; other labels are not.
+func TestFileExtensionLead(t *testing.T) {
+	for _, e := range fileExtensions {
+		for _, v := range []string{e, strings.ToUpper(e)} {
+			if !fileExtension(v) {
+				t.Errorf("fileExtension(%q) = false", v)
+			}
+		}
+	}
+	for _, v := range []string{"jp", "com", "net", "org", "co", "ne", "jpx", "pngs", "ｐｎｇ", "a", ""} {
+		if got, want := fileExtension(v), fileExtensionSet[strings.ToLower(v)]; got != want {
+			t.Errorf("fileExtension(%q) = %v, want %v", v, got, want)
+		}
+	}
 }
