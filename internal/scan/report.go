@@ -124,6 +124,9 @@ type jsonlRender struct {
 	// Reasons are the detector's string constants, so a pointer and a length identify
 	// one without hashing it; a reason built at run time only misses the cache.
 	tails [256]jsonlTail
+	// last[t] is the tail of the last finding of type index t (b nil: none); its b is
+	// shared with a slot in tails, and tail clears last when it writes over a slot.
+	last [16]jsonlTail
 	// The previous finding's `,"line":N`: a CSV record or a log line holds several.
 	line  int
 	lineJ []byte
@@ -181,7 +184,16 @@ func (r *jsonlRender) setPath(path string) {
 // appendHit renders h into the chunk b, or into a new chunk from c when b has no room for
 // it (b then joins dst); setPath must have been called for h's file.
 func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([][]byte, []byte) {
-	head, tail := r.head[h.typ&15], r.tail(h.reason, h.conf)
+	head := r.head[h.typ&15]
+	// The tail of the type's previous finding first: a column, a key or a log field gives
+	// one reason to most findings of its type, and the types of a record alternate.
+	var tail []byte
+	if l := &r.last[h.typ&15]; l.reason == unsafe.StringData(h.reason) && l.n == len(h.reason) && l.conf == h.conf && l.b != nil {
+		tail = l.b
+	} else {
+		tail = r.tail(h.reason, h.conf)
+		*l = jsonlTail{reason: unsafe.StringData(h.reason), n: len(h.reason), conf: h.conf, b: tail}
+	}
 	if cap(b)-len(b) < len(head)+len(tail)+maxLine {
 		if b != nil {
 			dst = append(dst, b)
@@ -314,6 +326,10 @@ func (r *jsonlRender) tail(reason string, conf float64) []byte {
 		if t.reason == p && t.n == len(reason) && t.conf == conf {
 			return t.b
 		}
+	}
+	if t.b != nil {
+		// The slot's bytes are written over: a copy of them in last must not be used.
+		r.last = [16]jsonlTail{}
 	}
 	b := append(t.b[:0], `,"confidence":`...)
 	b = strconv.AppendFloat(b, conf, 'f', -1, 64)

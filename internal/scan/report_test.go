@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"testing"
@@ -69,5 +70,44 @@ func TestTypeIndex(t *testing.T) {
 		if got := typeIndex(detect.Type(string([]byte(n)))); int(got) != i {
 			t.Errorf("typeIndex(copy of %q) = %d, want %d", n, got, i)
 		}
+	}
+}
+
+// TestJSONLRenderMatchesReporter renders findings the way workers do and checks the bytes
+// against JSONLReporter.Finding, with enough distinct reasons that the tail cache replaces
+// slots while the last tail of each type is still remembered.
+func TestJSONLRenderMatchesReporter(t *testing.T) {
+	var hits []hit
+	for i := range 6000 {
+		// The first type always has one constant reason; the others have reasons built at
+		// run time, each new, which fill the cache and write over its slots.
+		reason, conf := "luhn+issuer(visa)", 0.97
+		if i%len(typeNames) != 0 {
+			reason, conf = "reason-"+strconv.Itoa(i), 0.9
+		}
+		hits = append(hits, hit{start: int64(i * 40), end: int64(i*40 + 12 + i%5), reason: reason, conf: conf,
+			line: i / 7, typ: uint8(i % len(typeNames))})
+	}
+	const path = "dir/customers.csv"
+	var want bytes.Buffer
+	rep := NewJSONLReporter(&want)
+	for _, h := range hits {
+		f := Finding{Path: path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
+			Confidence: h.conf, Reason: h.reason, typ: h.typ}
+		if err := rep.Finding(&f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rep.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var r jsonlRender
+	var c chunkPool
+	var got []byte
+	for _, chunk := range r.appendHits(nil, &c, path, hits) {
+		got = append(got, chunk...)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("rendered lines differ from the reporter's (%d and %d bytes)", len(got), want.Len())
 	}
 }
