@@ -60,11 +60,15 @@ func TestAppendDecEveryLength(t *testing.T) {
 	}
 }
 
-// TestTypeIndex checks the shortcut of typeIndex against the order of typeNames.
+// TestTypeIndex checks the shortcut of typeIndex against the order of typeNames, and that
+// every name has a typeSlot of its own.
 func TestTypeIndex(t *testing.T) {
 	for i, n := range typeNames {
 		if got := typeIndex(n); int(got) != i {
 			t.Errorf("typeIndex(%q) = %d, want %d", n, got, i)
+		}
+		if k := typeSlot[(len(n)+int(n[1]))&31]; typeNames[k] != n {
+			t.Errorf("%q shares its typeSlot with %q", n, typeNames[k])
 		}
 		// A Type built at run time, not the constant, gives the same index.
 		if got := typeIndex(detect.Type(string([]byte(n)))); int(got) != i {
