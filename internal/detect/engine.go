@@ -756,10 +756,16 @@ func better(a, b Finding) bool {
 // resolve sorts dst[base:] by Start and drops overlaps, keeping the better
 // finding of each overlapping pair.
 func resolve(dst []Finding, base int) []Finding {
-	fs := dst[base:]
-	if len(fs) < 2 {
+	if len(dst)-base < 2 {
+		// Most values hold one finding or none: this much inlines into Scan.
 		return dst
 	}
+	return resolveMany(dst, base)
+}
+
+// resolveMany is resolve for two findings or more.
+func resolveMany(dst []Finding, base int) []Finding {
+	fs := dst[base:]
 	// The scan emits findings almost in order; skip the sort when they are
 	// already sorted and disjoint.
 	clean := true
