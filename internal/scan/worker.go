@@ -148,7 +148,9 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 	raw := b.buf[start:end]
 	text := raw
 	var m []int32
-	if needsDecode(raw, esc, b.sjis) {
+	// Most values (unquoted CSV fields, log lines) are plain UTF-8 with no escapes:
+	// needsDecode has nothing to look for in them.
+	if (esc != escNone || b.sjis) && needsDecode(raw, esc, b.sjis) {
 		w.text, w.m = decodeValue(w.text[:0], w.m[:0], raw, esc, b.sjis)
 		text, m = w.text, w.m
 	}
