@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"strconv"
 	"testing"
@@ -113,5 +114,35 @@ func TestJSONLRenderMatchesReporter(t *testing.T) {
 	}
 	if !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("rendered lines differ from the reporter's (%d and %d bytes)", len(got), want.Len())
+	}
+}
+
+// TestDecimal8 checks decimal8 against strconv for every value below 10^8 that a step of
+// 7 reaches, and the edges of each digit count, with and without room for its word.
+func TestDecimal8(t *testing.T) {
+	check := func(v uint32) {
+		want := strconv.FormatUint(uint64(v)+1e8, 10)[1:]
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], decimal8(v))
+		if string(b[:]) != want {
+			t.Fatalf("decimal8(%d) = %q, want %q", v, b[:], want)
+		}
+	}
+	for v := uint32(0); v < 1e8; v += 7 {
+		check(v)
+	}
+	for p := uint32(1); p <= 1e8; p *= 10 {
+		check(p - 1)
+		if p < 1e8 {
+			check(p)
+		}
+	}
+	for _, room := range []int{0, 3, 7, 8, 16} {
+		for _, v := range []int64{0, 9, 10, 99_999_999, 100_000_000, 12_345} {
+			b := append(make([]byte, 0, 3+room), `"x"`...)
+			if got, want := string(appendDec(b, v)), `"x"`+strconv.FormatInt(v, 10); got != want {
+				t.Errorf("appendDec(%d) with room %d = %q, want %q", v, room, got, want)
+			}
+		}
 	}
 }
