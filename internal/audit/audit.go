@@ -65,7 +65,7 @@ const (
 // chain moved (events appended by other writes or other servers), and on Close. Each costs
 // one small database write and one fsynced file.
 const (
-	CheckpointEvery    = 10000
+	CheckpointEvery    = 50000
 	CheckpointInterval = 5 * time.Second
 	// checkpointThin keeps the checkpoint table small: about one checkpoint per hour stays
 	// (each one narrows where a rewrite happened), plus the newest.

@@ -115,7 +115,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	}
 	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
 	if db.dialect == SQLite {
-		db.writer.walFrames = &db.walFrames
+		db.writer.walFrames, db.writer.checkpointer = &db.walFrames, db.checkpointer
 	}
 	if db.dialect == Postgres {
 		db.writer.pipelined = db.pipelined
@@ -204,13 +204,10 @@ func (db *DB) openSQLite(dsn string) error {
 		db.Close()
 		return fmt.Errorf("database %s: %w", path, err)
 	}
-	cp, err := sql.Open("sqlite", q)
-	if err != nil {
+	if db.checkpointer, err = newCheckpointer(path, &db.walFrames); err != nil {
 		db.Close()
 		return fmt.Errorf("database %s: %w", path, err)
 	}
-	cp.SetMaxOpenConns(1)
-	db.checkpointer = newCheckpointer(cp, &db.walFrames)
 	db.lite = newLiteCustomers(path)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +55,7 @@ type groupWriter struct {
 	// walFrames is the SQLite WAL's size in frames as the checkpointer last saw it, and
 	// restartAfter the earliest time for the next restartWAL (checkpoint.go).
 	walFrames      *atomic.Int64
+	checkpointer   *checkpointer
 	restartAfter   time.Time
 	restartBackoff time.Duration
 	// journal (when this process owns one) holds the events of reads, appended by the
@@ -203,18 +203,12 @@ func (g *groupWriter) journalDue() {
 	}
 }
 
-// restartWAL empties SQLite's WAL file on the writer's connection, between two batches
-// (checkpoint.go says why); it waits at most walRestartWait for readers.
+// restartWAL empties SQLite's WAL file between two batches, when no write transaction is
+// open (checkpoint.go says why), on the checkpointer's connection; it waits at most
+// walRestartWait for readers, and not at all while the checkpointer is copying.
 func (g *groupWriter) restartWAL() {
-	ctx := context.Background()
-	var busy, frames, copied int64
-	_, err := g.db.ExecContext(ctx, "PRAGMA busy_timeout = "+strconv.Itoa(int(walRestartWait/time.Millisecond)))
-	if err == nil {
-		err = g.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &copied)
-		_, err2 := g.db.ExecContext(ctx, "PRAGMA busy_timeout = 10000")
-		err = errors.Join(err, err2)
-	}
-	if err != nil || busy != 0 {
+	_, _, busy, err := g.checkpointer.restart(walRestartWait)
+	if err != nil || busy {
 		g.restartBackoff = min(max(2*g.restartBackoff, walRestartBackoff), walRestartMaxBackoff)
 		g.restartAfter = time.Now().Add(g.restartBackoff)
 		return
@@ -304,7 +298,7 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 		if err != nil {
 			g.journal.putBack(taken)
 		} else {
-			g.journal.moved(upto)
+			g.journal.moved(upto, taken)
 		}
 	}
 	return err
