@@ -222,6 +222,17 @@ func appendDec(b []byte, v int64) []byte {
 		return strconv.AppendInt(b, v, 10)
 	}
 	u := uint64(v)
+	l := len(b)
+	if u < 1e8 && cap(b)-l >= 8 {
+		// Up to eight digits (every offset in a file under 100 MB, every line number) in
+		// one 64-bit store, computed for all eight at once. The leading zeros are the low
+		// bytes that hold '0' (a bit set in the last byte keeps one digit for 0); they
+		// are shifted out, and the bytes stored past the number are within the room.
+		x := decimal8(uint32(u))
+		z := bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+		binary.LittleEndian.PutUint64(b[l:l+8], x>>z)
+		return b[:l+8-z>>3]
+	}
 	// The digit count from the bit length (1233/4096 ≈ log10 2), corrected by one compare.
 	t := bits.Len64(u) * 1233 >> 12
 	n := t
@@ -229,14 +240,6 @@ func appendDec(b []byte, v int64) []byte {
 		n++
 	}
 	n = max(n, 1)
-	l := len(b)
-	if u < 1e8 && cap(b)-l >= 8 {
-		// Up to eight digits (every offset in a file under 100 MB, every line number) in
-		// one 64-bit store, computed for all eight at once; the digits before the first
-		// are shifted out, and the bytes stored past the number are within the room.
-		binary.LittleEndian.PutUint64(b[l:l+8], decimal8(uint32(u))>>(8*(8-n)))
-		return b[:l+n]
-	}
 	if cap(b)-l < n {
 		return strconv.AppendUint(b, u, 10)
 	}
