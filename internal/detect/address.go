@@ -121,7 +121,7 @@ func addressAt(s string, p, pe int) (end int, ok bool) {
 			break
 		} else if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)
@@ -154,7 +154,7 @@ func addressRest(s string, i, limit int) int {
 		var w int
 		if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)

@@ -369,7 +369,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			if k == clsLead3 && (i+2 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
 				// A whole rune that starts no trigger: its continuation bytes
 				// are class 0 anyway, so step over all three at once.
-				if i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+				if i+2 < len(s) && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 					i += 3
 				} else {
 					i++

@@ -136,7 +136,7 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 		var w int
 		if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c&0xF0 == 0xE0 && c != 0xE0 && c != 0xED && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)
