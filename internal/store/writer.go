@@ -203,7 +203,7 @@ func (g *groupWriter) journalDue() {
 	}
 }
 
-// restartWAL empties SQLite's WAL file between two batches, when no write transaction is
+// restartWAL restarts SQLite's WAL file between two batches, when no write transaction is
 // open (checkpoint.go says why), on the checkpointer's connection; it waits at most
 // walRestartWait for readers, and not at all while the checkpointer is copying.
 func (g *groupWriter) restartWAL() {
