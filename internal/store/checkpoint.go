@@ -59,15 +59,14 @@ var walRestartFrames int64 = 16384
 // the file in chunks (below).
 //
 // The connection is driven through SQLite's C API (sqlite_raw.go) for that: it sets
-// SQLITE_FCNTL_CHUNK_SIZE, which database/sql cannot. Readers map the database file
-// (mmap_size) and SQLite maps exactly the file's size, so every time a checkpoint made
-// the file a few pages longer, each reader threw its map away at its next read and
-// faulted every page in again: under a steady stream of reads (whose events make the
-// file grow) about 40 new maps a second over eight readers, one page fault per read
-// over HTTP, and a page fault is dear on a virtual machine (measured: 40 µs with
-// fault-around, a third of a read's CPU). Grown in chunks, the file changes size once
-// per chunk. The chunk grows with the database (chunkFor), so that a small shop's file
-// stays small.
+// SQLITE_FCNTL_CHUNK_SIZE, which database/sql cannot. Without it each checkpoint that
+// copied new pages made the file a few pages longer, so the blocks it wrote were always
+// new ones for the file system to allocate and every reader's map of the file had a new
+// size; grown in chunks, the file changes size once per chunk and the checkpoints' writes
+// land on blocks already allocated. The chunk grows with the database (chunkFor), so that
+// a small shop's file stays small. (Readers still drop their map whenever the database
+// changed, whatever its size: SQLite unmaps on every change. What keeps their maps warm
+// is committing rarely under reads and reusing the same readers, sqlite_customers.go.)
 type checkpointer struct {
 	mu     sync.Mutex // one checkpoint at a time on c
 	c      *liteConn
