@@ -118,7 +118,7 @@ const (
 	journalWait = 2 * journalIngestEvents
 	// journalMaxPending stops reads when events cannot be moved into the database (a full
 	// disk): the journal does not grow without bound, and reads fail closed.
-	journalMaxPending = 1 << 18
+	journalMaxPending = 1 << 16
 	journalHeader     = 16 // a record's header
 	// journalFileHeader is the file's header: journalMagic and the journal's 16-byte name.
 	journalFileHeader = 24
