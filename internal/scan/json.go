@@ -127,6 +127,12 @@ func (l *jsonLexer) parse(vals []value, buf []byte, eof bool) []value {
 	}
 	for i < len(buf) {
 		c := buf[i]
+		if c <= ' ' {
+			// Blanks and line ends (the indentation of pretty-printed JSON), tested first:
+			// the cases below would each be compared before the default took them.
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
 			end, esc, ok := jsonStringEnd(buf, i+1, l.sjis)

@@ -70,6 +70,11 @@ func sniffEncoding(head []byte) (Encoding, string) {
 // UTF-8 with multibyte characters is almost never valid Shift_JIS text of the same meaning, so
 // UTF-8 wins when it is valid; a sample cut in the middle of a character is allowed.
 func decideEncoding(p []byte) (Encoding, string) {
+	// Valid UTF-8 (most files) is told by the library's word-at-a-time check; only a head
+	// with a bad or cut rune is decoded rune by rune to count the bad bytes.
+	if utf8.Valid(p) {
+		return EncUTF8, ""
+	}
 	bad8 := 0
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRune(p[i:])
