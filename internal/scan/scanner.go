@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/kinko-jp/kinko/internal/detect"
 )
@@ -95,7 +96,10 @@ func typeIndex(t detect.Type) uint8 {
 	// one of the detector's constants): a loop over typeNames compared up to eight
 	// strings, and a switch on the letters mispredicted as the types of a record alternate.
 	if len(t) >= 2 {
-		if k := typeSlot[(len(t)+int(t[1]))&31]; typeNames[k] == t {
+		// The constant's bytes are the name's (one string in the binary): equal
+		// pointers spare the byte compare, a runtime call.
+		if k := typeSlot[(len(t)+int(t[1]))&31]; len(typeNames[k]) == len(t) &&
+			(unsafe.StringData(string(typeNames[k])) == unsafe.StringData(string(t)) || typeNames[k] == t) {
 			return k
 		}
 	}

@@ -168,14 +168,15 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		if re <= rs {
 			continue
 		}
-		w.emit(b, hit{
+		h := hit{
 			start:  b.base + int64(start+rs),
 			end:    b.base + int64(start+re),
 			reason: f.Reason,
 			conf:   f.Confidence,
 			typ:    typeIndex(f.Type),
 			esc:    esc,
-		})
+		}
+		w.emit(b, &h)
 		if w.s.opts.Preview {
 			w.prevs = append(w.prevs, maskPreview(text[fs:fe], f.Type == detect.CardNumber))
 		}
@@ -183,9 +184,9 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 }
 
 // emit records one finding of the batch: rendered at once in direct mode, else kept.
-func (w *worker) emit(b *batch, h hit) {
+func (w *worker) emit(b *batch, h *hit) {
 	if !w.direct {
-		w.hits = append(w.hits, h)
+		w.hits = append(w.hits, *h)
 		return
 	}
 	// Lines counted forward, findings being in offset order: the next newline is kept, so
@@ -199,7 +200,7 @@ func (w *worker) emit(b *batch, h hit) {
 		w.lineAt = off
 	}
 	h.line = w.line
-	w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, &h)
+	w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, h)
 	w.counts[h.typ&15]++
 }
 
