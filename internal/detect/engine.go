@@ -801,6 +801,14 @@ func resolveMany(dst []Finding, base int) []Finding {
 // "キー：値" or "【キー】値" pair whose value starts at p. It looks back over
 // at most a few bytes of quotes and blanks, one separator, then the key.
 func inlineKey(s string, p int) (string, bool) {
+	// Most values asked about start a cell (p == 0) or follow an ASCII byte that can end no
+	// separator, quote or blank before one (a digit run after "-" or "/"): no key.
+	if p <= 0 {
+		return "", false
+	}
+	if c := s[p-1]; c < 0x80 && c != ' ' && c != '"' && c != '\'' && c != ':' && c != '=' && c != ']' {
+		return "", false
+	}
 	i := p
 	i = skipBlanksBack(s, i)
 	if i > 0 && (s[i-1] == '"' || s[i-1] == '\'') {
