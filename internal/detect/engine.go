@@ -226,6 +226,41 @@ type state struct {
 	// hooks at one run each ask for it, with the same position.
 	ctxPos int
 	ctxVal Context
+	// keys, when not nil, remembers the classes of inline keys across scans.
+	keys *KeyCache
+}
+
+// KeyCache remembers how the inline keys one goroutine's scans met were classified:
+// the same few ("tel=", "order_id=", "お電話番号：") come back on every line of a log or a
+// mail, and classifying one reads it twice and looks its tokens up in maps. Not safe for
+// concurrent use; the zero value is empty and ready.
+type KeyCache struct {
+	slots [keyCacheSlots]keySlot
+}
+
+const keyCacheSlots = 64
+
+// keySlot is one remembered key (its bytes, so that the slot holds no pointer) and its
+// class (classifyKey sets only hint and deny).
+type keySlot struct {
+	n          uint8
+	hint, deny typeSet
+	key        [maxKeyLen]byte
+}
+
+// classify is classifyKey(k) through the scan's key cache, if it has one.
+func (st *state) classify(k string) Context {
+	if st.keys == nil || len(k) == 0 || len(k) > maxKeyLen {
+		return classifyKey(k)
+	}
+	sl := &st.keys.slots[(len(k)*7+int(k[0])+int(k[len(k)-1])*3)&(keyCacheSlots-1)]
+	if int(sl.n) == len(k) && string(sl.key[:sl.n]) == k {
+		return Context{hint: sl.hint, deny: sl.deny}
+	}
+	c := classifyKey(k)
+	sl.n, sl.hint, sl.deny = uint8(len(k)), c.hint, c.deny
+	copy(sl.key[:], k)
+	return c
 }
 
 // contextAt returns the context that applies to a value starting at p: an
@@ -237,7 +272,7 @@ func (st *state) contextAt(p int) Context {
 	}
 	c := st.ctx
 	if k, ok := inlineKey(st.s, p); ok {
-		c = classifyKey(k)
+		c = st.classify(k)
 		c.keyed = true
 	}
 	st.ctxPos, st.ctxVal = p+1, c
@@ -254,11 +289,21 @@ func (e *Engine) Scan(dst []Finding, text []byte, ctx Context) []Finding {
 	// The detectors read text as a string without copying it: text is only
 	// read, and no string derived from it outlives this call (Reasons are
 	// constants).
-	return e.scanString(dst, unsafe.String(unsafe.SliceData(text), len(text)), ctx)
+	return e.scanString(dst, unsafe.String(unsafe.SliceData(text), len(text)), ctx, nil)
+}
+
+// ScanCached is Scan with a cache of the inline keys' classes, which the caller keeps
+// from one call to the next (one per goroutine: kc is written). kc may be nil. The
+// findings are Scan's.
+func (e *Engine) ScanCached(dst []Finding, text []byte, ctx Context, kc *KeyCache) []Finding {
+	if len(text) == 0 {
+		return dst
+	}
+	return e.scanString(dst, unsafe.String(unsafe.SliceData(text), len(text)), ctx, kc)
 }
 
 // scanString is Scan over a string.
-func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
+func (e *Engine) scanString(dst []Finding, text string, ctx Context, kc *KeyCache) []Finding {
 	if len(text) == 0 {
 		return dst
 	}
@@ -266,7 +311,7 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context) []Finding {
 	// the copy reads back the stores just made (a store-forwarding stall per call, ~5 % of
 	// a scan of CSV cells).
 	var st state
-	st.s, st.ctx, st.types, st.base = text, ctx, e.types, len(dst)
+	st.s, st.ctx, st.types, st.base, st.keys = text, ctx, e.types, len(dst), kc
 	// A value under a key that names its type is checked for that type,
 	// for card numbers (customers type them into any field: the leak this
 	// package exists for) and email addresses (cheap: only an @ triggers
@@ -716,7 +761,7 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	if !ok || !mayNameValueKey(k) {
 		return dst
 	}
-	kc := classifyKey(k)
+	kc := st.classify(k)
 	if kc.hint == 0 {
 		return dst
 	}

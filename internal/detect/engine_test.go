@@ -230,3 +230,40 @@ func TestCleanTextHasNoFindings(t *testing.T) {
 		}
 	}
 }
+
+// TestScanCachedMatchesScan checks that a key cache shared by many scans changes no finding:
+// lines with inline keys that repeat, that collide in the cache and that differ only in a
+// middle byte, scanned one at a time as a worker does.
+func TestScanCachedMatchesScan(t *testing.T) {
+	var lines []string
+	lines = append(lines, strings.Split(mixedCorpus(400), "\n")...)
+	keys := []string{"tel", "tal", "zip", "order_id", "ordxr_id", "birthday", "birthdax", "my_number",
+		"card_number", "name", "nane", "お電話番号", "お電話暗号", "生年月日", "ご注文番号", "お名前", "お名刺",
+		"user.tel", "customer_name", "product_name", "a", strings.Repeat("k", maxKeyLen), strings.Repeat("k", maxKeyLen+1)}
+	vals := []string{"090-1234-5678", "100-0001", "1985-04-01", "4111 1111 1111 1111", "山田 太郎", "123456789018"}
+	for i := 0; i < 2000; i++ {
+		k, v := keys[i*7%len(keys)], vals[i*5%len(vals)]
+		sep := "="
+		if i%3 == 0 {
+			sep = "："
+		}
+		lines = append(lines, fmt.Sprintf("INFO %s%s%s next=%d", k, sep, v, i))
+	}
+	var kc KeyCache
+	for _, ctx := range []Context{{}, KeyContext("note"), KeyContext("tel")} {
+		for _, l := range lines {
+			want := allEngine.Scan(nil, []byte(l), ctx)
+			got := allEngine.ScanCached(nil, []byte(l), ctx, &kc)
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%q under %q: cached %v, uncached %v", l, ctx.Key, got, want)
+			}
+		}
+	}
+	dst := make([]Finding, 0, 16)
+	line := []byte("INFO tel=090-1234-5678 zip=100-0001")
+	if n := testing.AllocsPerRun(50, func() {
+		dst = allEngine.ScanCached(dst[:0], line, Context{}, &kc)
+	}); n != 0 {
+		t.Errorf("ScanCached allocates %v times per call", n)
+	}
+}

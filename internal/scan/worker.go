@@ -31,6 +31,8 @@ type worker struct {
 	line   int
 	nextNL int
 	counts *[16]int32
+	// kcache remembers the classes of the inline keys this worker's values held.
+	kcache detect.KeyCache
 }
 
 func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
@@ -154,7 +156,7 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		w.text, w.m = decodeValue(w.text[:0], w.m[:0], raw, esc, b.sjis)
 		text, m = w.text, w.m
 	}
-	w.fs = w.s.engine.Scan(w.fs[:0], text, *ctx)
+	w.fs = w.s.engine.ScanCached(w.fs[:0], text, *ctx, &w.kcache)
 	for _, f := range w.fs {
 		// Clamp: a detector bug must not turn into offsets outside the file.
 		fs, fe := min(max(f.Start, 0), len(text)), min(max(f.End, 0), len(text))
