@@ -37,10 +37,10 @@ var eras = [...]era{
 	{"明治", 'M', 1867, 45}, {"大正", 'T', 1911, 15}, {"昭和", 'S', 1925, 64}, {"平成", 'H', 1988, 31}, {"令和", 'R', 2018, 0},
 }
 
-var birthLabels = []string{
+var birthLabels = newLabelSet(
 	"生年月日", "誕生日", "誕生", "birth", "Birth", "BIRTH", "dob", "DOB", "Dob", "birthday", "Birthday",
 	"date of birth", "Date of Birth", "bday", "BIRTHDAY", "生まれ",
-}
+)
 
 func daysIn(y, m int) int {
 	switch m {

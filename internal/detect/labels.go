@@ -8,13 +8,17 @@ import "strings"
 // followed by other words, labels those words, not the value at p. It walks
 // back from p over the gap, checking at each step whether a label ends
 // there; it is called for candidates only, never per byte.
-func labelBefore(s string, p, window int, labels []string) bool {
+func labelBefore(s string, p, window int, labels *labelSet) bool {
 	lo := max(p-window, 0)
 	q := p
 	for q > lo {
-		for _, l := range labels {
-			if q-len(l) >= 0 && s[q-1] == l[len(l)-1] && s[q-len(l):q] == l && !strings.HasSuffix(s[:q-len(l)], maskPrefix) {
-				return true
+		// Most steps end in a byte no label ends with: one bit test instead of a compare
+		// per label.
+		if c := s[q-1]; labels.last[c>>6]&(1<<(c&63)) != 0 {
+			for _, l := range labels.words {
+				if q-len(l) >= 0 && s[q-1] == l[len(l)-1] && s[q-len(l):q] == l && !strings.HasSuffix(s[:q-len(l)], maskPrefix) {
+					return true
+				}
 			}
 		}
 		r, w := runeBefore(s, q)
@@ -35,6 +39,21 @@ func labelBefore(s string, p, window int, labels []string) bool {
 		}
 	}
 	return false
+}
+
+// labelSet is a list of labels with the set of their last bytes.
+type labelSet struct {
+	words []string
+	last  [4]uint64 // bit c: some label ends with byte c
+}
+
+func newLabelSet(words ...string) *labelSet {
+	l := &labelSet{words: words}
+	for _, w := range words {
+		c := w[len(w)-1]
+		l.last[c>>6] |= 1 << (c & 63)
+	}
+	return l
 }
 
 // maskPrefix starts a mask written by Redact ("[redacted:my_number]"): a
@@ -74,11 +93,11 @@ func labelAfter(s string, p, window int, labels []string) bool {
 // identifierLabels name numbers that are not personal data: order, tracking
 // and slip numbers, barcodes, amounts. A number right after one of these is
 // that identifier.
-var identifierLabels = []string{
+var identifierLabels = newLabelSet(
 	"注文", "受注", "伝票", "追跡", "問合せ", "問い合わせ", "お問合せ", "配送", "荷物", "JAN", "ＪＡＮ",
 	"商品コード", "品番", "型番", "order", "Order", "ORDER", "tracking", "Tracking", "TRACKING",
 	"invoice", "Invoice", "sku", "SKU", "barcode", "金額", "合計", "価格", "円", "¥", "￥", "ID", "id:", "No.",
-}
+)
 
 // identifierWindow is how far back an identifier label may sit.
 const identifierWindow = 32

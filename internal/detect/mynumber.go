@@ -91,7 +91,7 @@ const (
 	myNumberLabelWindow = 48
 )
 
-var myNumberLabels = []string{"マイナンバー", "個人番号", "my number", "My Number", "MY NUMBER", "mynumber", "my_number", "MyNumber"}
+var myNumberLabels = newLabelSet("マイナンバー", "個人番号", "my number", "My Number", "MY NUMBER", "mynumber", "my_number", "MyNumber")
 
 func myNumberOnDigits(st *state, p int) (Finding, bool) {
 	if st.runLen != myNumberDigits && st.runLen != 4 {

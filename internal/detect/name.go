@@ -534,7 +534,7 @@ func nameOnMark(st *state, q int, _ rune) (Finding, bool) {
 	return f, true
 }
 
-var nameLabels = []string{"名前", "氏名", "宛名", "name", "Name", "NAME"}
+var nameLabels = newLabelSet("名前", "氏名", "宛名", "name", "Name", "NAME")
 
 // nameBoundaryBefore reports whether a name may start at i: at the start,
 // after a blank, punctuation or a label separator, or after hiragana (a

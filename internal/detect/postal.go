@@ -16,7 +16,7 @@ const (
 	postalLabelWindow = 24
 )
 
-var postalLabels = []string{"郵便番号", "〒", "zip", "Zip", "ZIP", "postal", "Postal", "POSTAL", "postcode"}
+var postalLabels = newLabelSet("郵便番号", "〒", "zip", "Zip", "ZIP", "postal", "Postal", "POSTAL", "postcode")
 
 // parsePostalAt parses NNN-NNNN or NNNNNNN at the digit run p.
 func parsePostalAt(s string, p int) (end int, hyphen, ok bool) {
