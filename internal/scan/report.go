@@ -201,9 +201,30 @@ func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([
 		b = c.get(len(head) + len(tail) + maxLine)
 	}
 	b = append(b, head...)
-	b = appendDec(b, h.start)
-	b = append(b, `,"end":`...)
-	b = appendDec(b, h.end)
+	if uint64(h.start) < 1e8 && uint64(h.end) < 1e8 {
+		// Offsets below 10^8 (a file under 100 MB): both numbers and the key between them
+		// in three 64-bit stores, with no copy of a length known only at run time (the
+		// room was made above; each store may write bytes past its part, which the next
+		// store or the line overwrites).
+		// (appendDec's eight-digit case, written out: as a function it is too large to
+		// inline.)
+		l := len(b)
+		w := b[:cap(b)]
+		x := decimal8(uint32(h.start))
+		z := bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+		binary.LittleEndian.PutUint64(w[l:l+8], x>>z)
+		l += 8 - z>>3
+		binary.LittleEndian.PutUint64(w[l:l+8], endKey)
+		l += len(`,"end":`)
+		x = decimal8(uint32(h.end))
+		z = bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+		binary.LittleEndian.PutUint64(w[l:l+8], x>>z)
+		b = w[:l+8-z>>3]
+	} else {
+		b = appendDec(b, h.start)
+		b = append(b, `,"end":`...)
+		b = appendDec(b, h.end)
+	}
 	if h.line != r.line || r.lineJ == nil {
 		r.line = h.line
 		r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
@@ -212,6 +233,9 @@ func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([
 	b = append(b, tail...)
 	return dst, b
 }
+
+// endKey is `,"end":` (and one byte more, written over) as a little-endian word.
+var endKey = binary.LittleEndian.Uint64([]byte(`,"end":_`))
 
 // appendDec appends v in decimal, exactly as strconv.AppendInt(b, v, 10). Offsets are most
 // of what a worker formats (two or three per finding, tens of millions on a dense folder):

@@ -93,6 +93,13 @@ func TestJSONLRenderMatchesReporter(t *testing.T) {
 		hits = append(hits, hit{start: int64(i * 40), end: int64(i*40 + 12 + i%5), reason: reason, conf: conf,
 			line: i / 7, typ: uint8(i % len(typeNames))})
 	}
+	// Offsets on both sides of 10^8, where appendHit leaves its eight-digit stores, and 0.
+	for i, s := range []int64{0, 9, 99_999_990, 99_999_999, 100_000_000, 123_456_789_012} {
+		for d := range int64(12) {
+			hits = append(hits, hit{start: s + d, end: s + d + 1 + d%3*5, reason: "luhn+issuer(visa)", conf: 0.97,
+				line: 1_000 + i, typ: uint8(d % int64(len(typeNames)))})
+		}
+	}
 	const path = "dir/customers.csv"
 	var want bytes.Buffer
 	rep := NewJSONLReporter(&want)
