@@ -157,7 +157,8 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		text, m = w.text, w.m
 	}
 	w.fs = w.s.engine.ScanCached(w.fs[:0], text, *ctx, &w.kcache)
-	for _, f := range w.fs {
+	for k := range w.fs {
+		f := &w.fs[k] // not copied: most of its fields are read once
 		// Clamp: a detector bug must not turn into offsets outside the file.
 		fs, fe := min(max(f.Start, 0), len(text)), min(max(f.End, 0), len(text))
 		if fe < fs {
