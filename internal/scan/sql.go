@@ -478,6 +478,20 @@ func sqlStringEnd(buf []byte, i int, quote byte, slash, sjis, eof bool) (int, es
 			i += 1 + k
 			continue
 		}
+		if !sjis {
+			// MySQL strings: jump to the next quote or backslash (the end of buf when
+			// there is neither, as the byte loop would).
+			rest := buf[i+1:]
+			k := bytes.IndexByte(rest, quote)
+			if k < 0 {
+				k = len(rest)
+			}
+			if b := bytes.IndexByte(rest[:k], '\\'); b >= 0 {
+				k = b
+			}
+			i += 1 + k
+			continue
+		}
 		i++
 	}
 	if !has {
