@@ -691,19 +691,31 @@ func eraLeadByte(b byte) bool {
 // prefix: the last kanji of an era name (昭和, 令和, 大正, 明治, 平成),
 // 年 of 元年, or an era letter (S60), with at most one blank between.
 func eraLeadBefore(s string, i int) bool {
-	r, w := runeBefore(s, i)
-	if r == ' ' || r == '\u3000' {
-		i -= w
-		r, w = runeBefore(s, i)
+	// Read byte-wise (runeBefore is a call): each rune looked for is ASCII or three bytes,
+	// and a three-byte sequence decodes to one of them only when it is its encoding.
+	if i > 0 && s[i-1] == ' ' {
+		i--
+	} else if i >= 3 && s[i-3:i] == "\u3000" {
+		i -= 3
 	}
-	switch r {
-	case '和', '正', '治', '成', '年':
-		return true
-	case 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
-		// An era letter stands alone ("S60.4.1"), not at the end of a
-		// word or after a digit ("2023-11-22T09:29").
-		r2, _ := runeBefore(s, i-w)
-		return !isWordRune(r2)
+	if i <= 0 {
+		return false
+	}
+	if c := s[i-1]; c < 0x80 {
+		switch c {
+		case 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
+			// An era letter stands alone ("S60.4.1"), not at the end of a
+			// word or after a digit ("2023-11-22T09:29").
+			r2, _ := runeBefore(s, i-1)
+			return !isWordRune(r2)
+		}
+		return false
+	}
+	if i >= 3 && s[i-3]&0xF0 == 0xE0 && uint16(s[i-2]&0xC0)<<8|uint16(s[i-1]&0xC0) == 0x8080 {
+		switch rune(s[i-3]&0x0F)<<12 | rune(s[i-2]&0x3F)<<6 | rune(s[i-1]&0x3F) {
+		case '和', '正', '治', '成', '年':
+			return true
+		}
 	}
 	return false
 }

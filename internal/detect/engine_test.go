@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestEngineOverlapAndOrder(t *testing.T) {
@@ -266,4 +267,58 @@ func TestScanCachedMatchesScan(t *testing.T) {
 	}); n != 0 {
 		t.Errorf("ScanCached allocates %v times per call", n)
 	}
+}
+
+// eraLeadBeforeRef and numberGluedRef are the rune-decoding forms of eraLeadBefore and
+// numberGlued, which read bytes: TestByteReadersMatchRuneReaders checks that they agree.
+func eraLeadBeforeRef(s string, i int) bool {
+	r, w := runeBefore(s, i)
+	if r == ' ' || r == '\u3000' {
+		i -= w
+		r, w = runeBefore(s, i)
+	}
+	switch r {
+	case '和', '正', '治', '成', '年':
+		return true
+	case 'M', 'T', 'S', 'H', 'R', 'm', 't', 's', 'h', 'r':
+		r2, _ := runeBefore(s, i-w)
+		return !isWordRune(r2)
+	}
+	return false
+}
+
+func numberGluedRef(s string, start, end int) bool {
+	r, w := runeBefore(s, start)
+	if isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
+		return true
+	}
+	r, w = runeAt(s, end)
+	return isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
+}
+
+func TestByteReadersMatchRuneReaders(t *testing.T) {
+	pieces := []string{"", "1", "a", "S", "_", " ", "\u3000", "和", "年", "元", "平",
+		"Ａ", "１", "-", "－", ".", ":", "：", "#", "+", "＋", "\x80", "\xe3\x80", "\xe5\x92", "\xed\xa0\x80", "é", "😀"}
+	n := 0
+	for _, a := range pieces {
+		for _, b := range pieces {
+			for _, c := range pieces {
+				for _, d := range pieces {
+					s := a + b + c + d
+					for i := 0; i <= len(s); i++ {
+						if got, want := eraLeadBefore(s, i), eraLeadBeforeRef(s, i); got != want {
+							t.Fatalf("eraLeadBefore(%q, %d) = %v, want %v", s, i, got, want)
+						}
+						for j := i; j <= len(s); j++ {
+							if got, want := numberGlued(s, i, j), numberGluedRef(s, i, j); got != want {
+								t.Fatalf("numberGlued(%q, %d, %d) = %v, want %v", s, i, j, got, want)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d cases", n)
 }

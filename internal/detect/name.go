@@ -338,7 +338,8 @@ func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes
 		}
 		// A token followed by a key separator is the next label: "山田太郎
 		// 電話：…".
-		if r, _ := runeAt(s, t.end); r == ':' || r == '：' || r == '=' {
+		r, w := runeAt(s, t.end)
+		if r == ':' || r == '：' || r == '=' {
 			break
 		}
 		if n == 0 {
@@ -350,7 +351,6 @@ func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes
 		runes += t.runes
 		n++
 		// One blank between tokens.
-		r, w := runeAt(s, t.end)
 		if !isSpaceRune(r) {
 			break
 		}

@@ -153,12 +153,25 @@ func isSpaceRune(r rune) bool {
 // Japanese text around a number do not glue: "カード番号４１１１…" is a
 // number on its own.
 func numberGlued(s string, start, end int) bool {
-	r, w := runeBefore(s, start)
-	if isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
-		return true
+	// Nothing before the start of the text nor after its end (most values fill their
+	// cell); an ASCII neighbour is read without a call.
+	if start > 0 {
+		r, w := rune(s[start-1]), 1
+		if r >= 0x80 {
+			r, w = runeBefore(s, start)
+		}
+		if isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
+			return true
+		}
 	}
-	r, w = runeAt(s, end)
-	return isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
+	if end < len(s) {
+		r, w := rune(s[end]), 1
+		if r >= 0x80 {
+			r, w = runeAt(s, end)
+		}
+		return isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
+	}
+	return false
 }
 
 // connectorGlues reports whether connector c joins a number to the rune o
