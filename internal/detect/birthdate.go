@@ -294,6 +294,14 @@ func birthDateOnDigits(st *state, p int) (Finding, bool) {
 // '】') sits right before p, past blanks and a quote: the cheap test before
 // looking the key up.
 func inlineKeyBefore(s string, p int) bool {
+	// As in inlineKey: nothing before, or an ASCII byte that ends no separator, quote or
+	// blank, is no key.
+	if p <= 0 {
+		return false
+	}
+	if c := s[p-1]; c < 0x80 && c != ' ' && c != '"' && c != '\'' && c != ':' && c != '=' && c != ']' {
+		return false
+	}
 	i := skipBlanksBack(s, p)
 	if i > 0 && (s[i-1] == '"' || s[i-1] == '\'') {
 		i--
