@@ -310,23 +310,25 @@ func (e *Engine) scanString(dst []Finding, text string, ctx Context, kc *KeyCach
 	// Filled field by field: a composite literal is built in a temporary and copied, and
 	// the copy reads back the stores just made (a store-forwarding stall per call, ~5 % of
 	// a scan of CSV cells).
-	var st state
-	st.s, st.ctx, st.types, st.base, st.keys = text, ctx, e.types, len(dst), kc
 	// A value under a key that names its type is checked for that type,
 	// for card numbers (customers type them into any field: the leak this
 	// package exists for) and email addresses (cheap: only an @ triggers
 	// them); an address line may also carry its postal code and phone.
 	// A key that names nothing (memo, note, body) gets every detector.
+	// (Computed in a local and stored once: st is in memory.)
+	types := e.types
 	if ctx.keyed && ctx.hint != 0 {
 		keep := ctx.hint | bCard | bEmail
 		if ctx.hint&bAddress != 0 {
 			keep |= bPostal | bPhone
 		}
-		st.types &= keep
+		types &= keep
 	}
 	// A key that rules a type out (created_at: no birth date; order_no: no
 	// My Number) spares running it.
-	st.types &^= ctx.deny &^ ctx.hint
+	types &^= ctx.deny &^ ctx.hint
+	var st state
+	st.s, st.ctx, st.types, st.base, st.keys = text, ctx, types, len(dst), kc
 	base := len(dst)
 	// Only a key naming a type with a value hook (a person's name) has one to run: for a
 	// phone or postal column scanValue would trim the value and find nothing to ask.
