@@ -179,32 +179,28 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 			typ:    typeIndex(f.Type),
 			esc:    esc,
 		}
-		w.emit(b, &h)
+		if !w.direct {
+			w.hits = append(w.hits, h)
+		} else {
+			// Lines counted forward, findings being in offset order: the next newline is
+			// kept, so a finding on the line of the one before (most of them: a CSV record, a
+			// log line or a JSON object holds several) costs one compare, and each newline is
+			// searched for once.
+			if off := start + rs; off > w.lineAt {
+				for w.nextNL < off {
+					w.line++
+					w.nextNL = nextNewline(b.buf, w.nextNL+1)
+				}
+				w.lineAt = off
+			}
+			h.line = w.line
+			w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, &h)
+			w.counts[h.typ&15]++
+		}
 		if w.s.opts.Preview {
 			w.prevs = append(w.prevs, maskPreview(text[fs:fe], f.Type == detect.CardNumber))
 		}
 	}
-}
-
-// emit records one finding of the batch: rendered at once in direct mode, else kept.
-func (w *worker) emit(b *batch, h *hit) {
-	if !w.direct {
-		w.hits = append(w.hits, *h)
-		return
-	}
-	// Lines counted forward, findings being in offset order: the next newline is kept, so
-	// a finding on the line of the one before (most of them: a CSV record, a log line or a
-	// JSON object holds several) costs one compare, and each newline is searched for once.
-	if off := int(h.start - b.base); off > w.lineAt {
-		for w.nextNL < off {
-			w.line++
-			w.nextNL = nextNewline(b.buf, w.nextNL+1)
-		}
-		w.lineAt = off
-	}
-	h.line = w.line
-	w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, h)
-	w.counts[h.typ&15]++
 }
 
 // setLines fills in line numbers, counting newlines forward from the batch start; findings
