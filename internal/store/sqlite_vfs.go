@@ -80,6 +80,15 @@ type walFile struct {
 	flushAt int64
 }
 
+// writerVFS is the writer connection's DSN parameter naming walBufVFS, or nothing where
+// SQLite has no "unix" VFS to wrap (the writer then writes the WAL as SQLite does).
+func writerVFS() string {
+	if registerWALBufVFS() != nil {
+		return ""
+	}
+	return "&vfs=" + walBufVFS
+}
+
 // registerWALBufVFS registers walBufVFS once per process.
 func registerWALBufVFS() error {
 	walBufOnce.Do(func() { walBufErr = doRegisterWALBufVFS() })

@@ -185,10 +185,7 @@ func (db *DB) openSQLite(dsn string) error {
 	// batch would have to undo alone) in memory: on disk they were a pwrite(2) per page,
 	// 5 % of all CPU under reads (docs/performance.md). Nothing durable is kept there.
 	// The writer's WAL writes go through walBufVFS (sqlite_vfs.go): one write per commit.
-	if err := registerWALBufVFS(); err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
-	}
-	w, err := sql.Open("sqlite", q+"&vfs="+walBufVFS+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_pragma=cache_size(-8192)&_pragma=mmap_size(1099511627776)&_pragma=temp_store(2)")
+	w, err := sql.Open("sqlite", q+writerVFS()+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_pragma=cache_size(-8192)&_pragma=mmap_size(1099511627776)&_pragma=temp_store(2)")
 	if err != nil {
 		return fmt.Errorf("database %s: %w", path, err)
 	}
