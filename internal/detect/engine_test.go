@@ -322,3 +322,35 @@ func TestByteReadersMatchRuneReaders(t *testing.T) {
 	}
 	t.Logf("%d cases", n)
 }
+
+// TestQuietFindsNothing checks Quiet's promise: a text it calls quiet has no finding under
+// that context. Texts are every piece of the mixed corpus between two delimiters, and
+// cells and words of ids, prices, dates and names, under free-text and keyed contexts.
+func TestQuietFindsNothing(t *testing.T) {
+	var texts []string
+	for _, l := range strings.Split(mixedCorpus(400), "\n") {
+		texts = append(texts, l)
+		texts = append(texts, strings.FieldsFunc(l, func(r rune) bool { return r == ',' || r == ' ' || r == '"' })...)
+	}
+	texts = append(texts, "12130884", "27,400", "¥11,200", "2023-03-18 15:24:24", "SKU-0532829-07", "4999509889192",
+		"802080402995", "ORD-2024-98569", "1954/5/5", "昭和24年7月22日", "S60.4.1", "令和5年", "元年1月", "090 1234 5678",
+		"03(1234)5678", "123", "12", "1", "１２３", "平成 2年", "東京都", "様", "a@b", "x%40y.jp", "key=山田", "【氏名】山田")
+	ctxs := []Context{{}, KeyContext("id"), KeyContext("price"), KeyContext("created_at"), KeyContext("note"),
+		KeyContext("tel"), KeyContext("birthday"), KeyContext("name"), KeyContext("address"), KeyContext("jan")}
+	quiet := 0
+	for _, ctx := range ctxs {
+		for _, e := range []*Engine{allEngine, New([]Type{Email}), New([]Type{Phone, PostalCode})} {
+			for _, s := range texts {
+				if e.Quiet([]byte(s), &ctx) {
+					quiet++
+					if fs := e.Scan(nil, []byte(s), ctx); len(fs) > 0 {
+						t.Fatalf("Quiet(%q) under %q, but Scan finds %v", s, ctx.Key, fs)
+					}
+				}
+			}
+		}
+	}
+	if quiet < len(texts) {
+		t.Fatalf("only %d quiet texts: the test checks too little", quiet)
+	}
+}

@@ -33,7 +33,14 @@ type worker struct {
 	counts *[16]int32
 	// kcache remembers the classes of the inline keys this worker's values held.
 	kcache detect.KeyCache
+	// quiet[col&255] says whether to ask Engine.Quiet about the column's next value (0)
+	// or how many more values to scan directly (-n); see scanValue.
+	quiet [256]int8
 }
+
+// quietBackoff is how many values of a column that held a trigger are scanned without
+// asking Engine.Quiet first.
+const quietBackoff = 64
 
 func (s *Scanner) newWorker() *worker { return &worker{s: s, keys: newFileKeys()} }
 
@@ -106,7 +113,7 @@ func (w *worker) scanValues(b *batch, vals []value, ctxs []detect.Context) {
 		if v.col >= 0 && int(v.col) < len(ctxs) {
 			ctx = &ctxs[v.col]
 		}
-		w.scanValue(b, int(v.start), int(v.end), v.esc, ctx)
+		w.scanValue(b, int(v.start), int(v.end), v.esc, ctx, &w.quiet[uint8(v.col)])
 	}
 }
 
@@ -139,14 +146,14 @@ func (w *worker) scanLines(b *batch) {
 			w.vals = w.lex.parse(w.vals[:0], buf[:t], true)
 			w.scanValues(b, w.vals, w.keys.ctxs)
 		} else if t > s {
-			w.scanValue(b, s, t, escNone, &w.zero)
+			w.scanValue(b, s, t, escNone, &w.zero, nil)
 		}
 		i = e + 1
 	}
 }
 
 // scanValue runs the detector on b.buf[start:end] and records the findings in file offsets.
-func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Context) {
+func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Context, q *int8) {
 	raw := b.buf[start:end]
 	text := raw
 	var m []int32
@@ -155,6 +162,20 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 	if (esc != escNone || b.sjis) && needsDecode(raw, esc, b.sjis) {
 		w.text, w.m = decodeValue(w.text[:0], w.m[:0], raw, esc, b.sjis)
 		text, m = w.text, w.m
+	}
+	// A column whose values were quiet (ids, prices, codes) is asked first whether this one
+	// is: most are, and a quiet value needs no Scan. One that was not is scanned directly
+	// for its next quietBackoff values, so a column of names or phone numbers pays the
+	// question once in a while only.
+	if q != nil {
+		if *q >= 0 {
+			if w.s.engine.Quiet(text, ctx) {
+				return
+			}
+			*q = -quietBackoff
+		} else {
+			*q++
+		}
 	}
 	w.fs = w.s.engine.ScanCached(w.fs[:0], text, *ctx, &w.kcache)
 	for k := range w.fs {
