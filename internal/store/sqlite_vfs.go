@@ -16,10 +16,11 @@ import (
 // reach the file in one pwrite(2) per commit instead of two per page.
 //
 // Why: SQLite appends a commit to the WAL one frame at a time, a 24-byte frame header and
-// then the page, each its own write. A create changes six or seven pages (the row, the
-// primary key's index, four blind indexes, the audit trail), so a group commit of a
-// dozen creates made about 150 pwrite(2) calls, 120 µs of system calls on the development
-// machine where one call with the same bytes took 4 µs (docs/performance.md).
+// then the page, each its own write. A create changes five or six pages at random places
+// (the primary key's index and four blind indexes) besides the row and the audit trail, so
+// a group commit of six or seven creates, about 37 pages, made 74 pwrite(2) calls: 122 µs
+// of system calls on the development machine, where one call with the same bytes took
+// 3–4 µs (docs/performance.md, change 17).
 //
 // What it changes and what it does not: the bytes written, their offsets and their order
 // are SQLite's; only the number of calls differs. Durability is unchanged: the buffer is
@@ -41,15 +42,15 @@ const walBufVFS = "kinko-walbuf"
 // keys) is written in pieces of this size.
 const walBufSize = 1 << 20
 
-// walHeaderSize and walFrameHeaderSize are the sizes of the WAL file's header and of each
-// frame's header (https://www.sqlite.org/fileformat.html#the_write_ahead_log).
 const (
-	walHeaderSize = 32
+	// walHeaderSize and walFrameHeaderSize are the sizes of the WAL file's header and of
+	// each frame's header (https://www.sqlite.org/fileformat.html#the_write_ahead_log).
+	walHeaderSize      = 32
+	walFrameHeaderSize = 24
 	// walWriteMax is the largest write handed to the "unix" VFS at once: it writes at most
 	// 0x1ffff bytes a call (seekAndWrite masks the length; SQLite itself never writes more
 	// than a 64 KiB page), so a gathered commit goes out in pieces of 124 KiB.
-	walWriteMax        = 0x1ffff &^ 0xfff
-	walFrameHeaderSize = 24
+	walWriteMax = 0x1ffff &^ 0xfff
 	// wrapHeader is the room the wrapper keeps in front of the real file object: the
 	// io_methods pointer SQLite reads and the real file's own.
 	wrapHeader = 16
