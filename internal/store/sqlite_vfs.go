@@ -65,8 +65,6 @@ var (
 	walMethods uintptr
 	// walFiles maps a wrapped WAL file object (its C address) to its buffer.
 	walFiles sync.Map
-	// walWrites counts the writes that reached wrapped WAL files (for tests).
-	walWrites atomic.Int64
 )
 
 // walFile is a WAL file opened through walBufVFS: its real file object sits wrapHeader
@@ -79,6 +77,20 @@ type walFile struct {
 	// flushAt is the offset just past a commit frame's header while its page is awaited:
 	// the page's write completes the commit, and the buffer goes to the file then.
 	flushAt int64
+	path    string       // the WAL file's name
+	writes  atomic.Int64 // writes that reached the file (for tests: walWritesTo)
+}
+
+// walWritesTo counts the writes that reached the WAL file at path through walBufVFS.
+func walWritesTo(path string) int64 {
+	var n int64
+	walFiles.Range(func(_, v any) bool {
+		if w := v.(*walFile); w.path == path {
+			n += w.writes.Load()
+		}
+		return true
+	})
+	return n
 }
 
 // writerVFS is the writer connection's DSN parameter naming walBufVFS, or nothing where
@@ -191,7 +203,7 @@ func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFl
 	rc := (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, real, flags, outFlags)
 	if *(*uintptr)(cmem(real)) != 0 {
 		// SQLite closes a file whose methods are set, even after a failed open.
-		walFiles.Store(file, &walFile{real: real, flushAt: -1})
+		walFiles.Store(file, &walFile{real: real, flushAt: -1, path: libc.GoString(name)})
 		*(*uintptr)(cmem(file)) = walMethods
 	}
 	return rc
@@ -217,7 +229,7 @@ func (w *walFile) flush(tls *libc.TLS) int32 {
 // writeReal writes through the real file's xWrite, in pieces of at most walWriteMax bytes.
 func (w *walFile) writeReal(tls *libc.TLS, p uintptr, n int32, off int64) int32 {
 	fp := realMethods(w.real).FxWrite
-	walWrites.Add(1)
+	w.writes.Add(1)
 	for n > 0 {
 		k := min(n, walWriteMax)
 		if rc := (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&fp)))(tls, w.real, p, k, off); rc != sqlite3.SQLITE_OK {

@@ -91,11 +91,11 @@ func TestWALBufCommitsReachTheFile(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				before := walWrites.Load()
+				before := walWritesTo(path + "-wal")
 				if err := tx.Commit(); err != nil {
 					t.Fatal(err)
 				}
-				if n := walWrites.Load() - before; n != 1 {
+				if n := walWritesTo(path+"-wal") - before; n != 1 {
 					t.Fatalf("commit %d reached the WAL in %d writes, want 1", i, n)
 				}
 				if n := count(t, r); n != (i+1)*10 {
