@@ -241,6 +241,10 @@ func (t *Trail) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	// event up to cp.Seq (read events committed without waiting for the disk included) is
 	// on disk before the checkpoint file names it.
 	if err := t.db.PutAuditCheckpoint(ctx, cp.row(), checkpointThin); err != nil {
+		if errors.Is(err, store.ErrCheckpointSuperseded) {
+			// Another process checkpointed further meanwhile; its file stands.
+			return Checkpoint{}, nil
+		}
 		return Checkpoint{}, err
 	}
 	if err := writeCheckpointFile(t.path, &cp); err != nil {

@@ -473,10 +473,15 @@ func (db *DB) queryAuditRows(ctx context.Context, query string, args []any, out 
 	return out, nil
 }
 
+// ErrCheckpointSuperseded says that a newer checkpoint than the one offered is stored and
+// the chain has gone on past it: nothing to store.
+var ErrCheckpointSuperseded = errors.New("audit: a newer checkpoint is stored")
+
 // PutAuditCheckpoint stores cp. To keep the table small under steady load it keeps about
 // one checkpoint per thin interval plus the newest: the previous newest checkpoint is
 // dropped when it was made less than thin after the one before it. A checkpoint behind the
-// newest stored one is refused (the trail would have been cut since).
+// newest stored one is refused: with ErrCheckpointSuperseded when the chain's head is at or
+// past the stored one (another process checkpointed meanwhile), as a cut trail otherwise.
 func (db *DB) PutAuditCheckpoint(ctx context.Context, cp AuditCheckpoint, thin time.Duration) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		type row struct {
@@ -502,6 +507,17 @@ func (db *DB) PutAuditCheckpoint(ctx context.Context, cp AuditCheckpoint, thin t
 		}
 		if len(last) > 0 && uint64(last[0].seq) >= cp.Seq {
 			if uint64(last[0].seq) > cp.Seq {
+				// Another process stored a newer checkpoint while this one waited for the
+				// write lock (a CLI command while the server appends): the chain has gone
+				// on past both, so this one is merely late. A chain whose head is behind
+				// the stored checkpoint was cut.
+				var head int64
+				if err := tx.QueryRowContext(ctx, db.q(`SELECT seq FROM audit_chain_head WHERE id = 1`)).Scan(&head); err != nil {
+					return fmt.Errorf("audit: checkpoint: %w", err)
+				}
+				if head >= last[0].seq {
+					return ErrCheckpointSuperseded
+				}
 				return fmt.Errorf("audit: checkpoint at seq %d is behind the stored checkpoint at seq %d: the trail was cut", cp.Seq, last[0].seq)
 			}
 			return nil // already checkpointed here (another server, or no event since)

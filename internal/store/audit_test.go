@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -576,4 +577,39 @@ func querySeqs(t *testing.T, db *DB, f AuditFilter) string {
 		seqs = append(seqs, r.Seq)
 	}
 	return fmt.Sprint(seqs)
+}
+
+// A checkpoint made before another process stored a newer one (a CLI command waiting for
+// the write lock while the server appends and checkpoints) is superseded, not a cut trail;
+// one behind the stored checkpoint while the chain's head is behind it too is a cut.
+func TestAuditCheckpointSupersededOrCut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		ctx := context.Background()
+		db := openAuditDB(t, b)
+		for i := 1; i <= 30; i++ {
+			if err := db.AppendAudit(ctx, []AuditRow{auditRow(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cp := func(seq uint64) AuditCheckpoint {
+			return AuditCheckpoint{Seq: seq, Hash: make([]byte, 32), Time: time.Now(), KeyVersion: 1, MAC: []byte("mac")}
+		}
+		if err := db.PutAuditCheckpoint(ctx, cp(20), 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.PutAuditCheckpoint(ctx, cp(10), 0); !errors.Is(err, ErrCheckpointSuperseded) {
+			t.Fatalf("an older checkpoint while the chain is at 30: %v, want ErrCheckpointSuperseded", err)
+		}
+		if err := db.PutAuditCheckpoint(ctx, cp(20), 0); err != nil {
+			t.Fatalf("the same checkpoint again: %v", err)
+		}
+		// Cut the chain back to 15, as someone deleting the newest events would.
+		if _, err := db.w.ExecContext(ctx, db.q(`UPDATE audit_chain_head SET seq = 15 WHERE id = 1`)); err != nil {
+			t.Fatal(err)
+		}
+		err := db.PutAuditCheckpoint(ctx, cp(15), 0)
+		if err == nil || errors.Is(err, ErrCheckpointSuperseded) || !strings.Contains(err.Error(), "the trail was cut") {
+			t.Fatalf("a checkpoint behind the stored one on a cut chain: %v", err)
+		}
+	})
 }
