@@ -189,8 +189,9 @@ func (t *Trail) Close() error {
 }
 
 // Checkpoint signs the chain's current head and stores the checkpoint in the database and
-// in the checkpoint file. It does nothing when the chain has not moved since the last one
-// (the zero Checkpoint is returned when the trail is empty). It refuses, with an error, to
+// in the checkpoint file. It does nothing when the chain has not moved since the last one,
+// or when another process stored a newer checkpoint while this one waited (the zero
+// Checkpoint is returned then, and when the trail is empty). It refuses, with an error, to
 // write a checkpoint behind the one in the file or one the chain no longer matches: that
 // trail was cut or rewritten, and overwriting the evidence would hide it.
 func (t *Trail) Checkpoint(ctx context.Context) (Checkpoint, error) {
