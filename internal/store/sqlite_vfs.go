@@ -29,13 +29,19 @@ import (
 // publishes its frames to readers (other connections, other processes) in the WAL index
 // after writing them, and the buffer is written out as soon as the commit frame's page is
 // in it (the frame whose header carries the database size, the last one SQLite writes for
-// a commit), before SQLite updates the index, whatever the synchronous mode. It is also
-// written out before any read, size query, truncation, file control or close of the WAL
-// file, before a write that does not continue it, and when it reaches walBufSize. A crash
-// loses at most what SQLite itself would have lost: frames of a commit that had not
-// returned. Only the WAL file is wrapped; the database file and the -shm index go to the
-// "unix" VFS's own methods. Only the writer connection uses this VFS; readers and the
-// checkpointer (which read the WAL) open with the default one.
+// a commit), before SQLite updates the index, whatever the synchronous mode; from then
+// until the transaction ends every write goes straight to the file (SQLite may rewrite the
+// checksums of the transaction's frames after its commit frame, before it publishes it). It
+// is also written out before any read, size query, truncation, file control or close of
+// the WAL file, before a write that does not continue it, and when it reaches walBufSize.
+// When the connection lets go of the WAL's write lock, what is still gathered belongs to a
+// transaction that did not commit (frames spilled before a rollback) and is dropped, as
+// SQLite forgets those frames: written out later it could land on frames another
+// connection committed meanwhile. A crash loses at most what SQLite itself would have lost:
+// frames of a commit that had not returned. The database file keeps the "unix" VFS's
+// methods but for xShmLock, to see the end of transactions, and xClose; the -shm index is
+// the "unix" VFS's. Only the writer connection uses this VFS; readers and the checkpointer
+// (which read the WAL) open with the default one.
 const walBufVFS = "kinko-walbuf"
 
 // walBufSize bounds one gathered write: a larger commit (a key rotation's re-wrapped
@@ -65,6 +71,14 @@ var (
 	walMethods uintptr
 	// walFiles maps a wrapped WAL file object (its C address) to its buffer.
 	walFiles sync.Map
+	// dbMethods maps the io_methods table the "unix" VFS gave a database file to kinko's
+	// copy of it (C memory, never freed), whose xShmLock and xClose are dbShmLock and
+	// dbClose; dbOriginal maps the copy back.
+	dbMethods, dbOriginal sync.Map
+	// dbPaths maps an open database file object to its name, lastDB a connection (its TLS)
+	// to the database file it opened last, and dbWAL a database file object to the walFile
+	// of the same connection.
+	dbPaths, lastDB, dbWAL sync.Map
 )
 
 // walFile is a WAL file opened through walBufVFS: its real file object sits wrapHeader
@@ -77,8 +91,12 @@ type walFile struct {
 	// flushAt is the offset just past a commit frame's header while its page is awaited:
 	// the page's write completes the commit, and the buffer goes to the file then.
 	flushAt int64
-	path    string       // the WAL file's name
-	writes  atomic.Int64 // writes that reached the file (for tests: walWritesTo)
+	// committed is set once the commit frame is written, until the transaction ends
+	// (dbShmLock, which only a WAL paired with its database file hears of): every write
+	// goes straight to the file meanwhile.
+	committed bool
+	path      string       // the WAL file's name
+	writes    atomic.Int64 // writes that reached the file (for tests: walWritesTo)
 }
 
 // walWritesTo counts the writes that reached the WAL file at path through walBufVFS.
@@ -194,8 +212,17 @@ func realMethods(f uintptr) *sqlite3.Tsqlite3_io_methods {
 func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFlags uintptr) int32 {
 	open := (*sqlite3.Tsqlite3_vfs)(cmem(realVFS)).FxOpen
 	if flags&sqlite3.SQLITE_OPEN_WAL == 0 {
-		// Not a WAL file: the real VFS's object in place, with its own methods.
-		return (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, file, flags, outFlags)
+		// Not a WAL file: the real VFS's object in place, with its own methods; a main
+		// database file's with xShmLock and xClose of kinko's (dbShmLock).
+		rc := (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, file, flags, outFlags)
+		if m := *(*uintptr)(cmem(file)); m != 0 && flags&sqlite3.SQLITE_OPEN_MAIN_DB != 0 {
+			if patched := patchedDBMethods(tls, m); patched != 0 {
+				*(*uintptr)(cmem(file)) = patched
+				dbPaths.Store(file, libc.GoString(name))
+				lastDB.Store(tls, file)
+			}
+		}
+		return rc
 	}
 	*(*uintptr)(cmem(file)) = 0
 	real := file + wrapHeader
@@ -203,10 +230,85 @@ func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFl
 	rc := (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, real, flags, outFlags)
 	if *(*uintptr)(cmem(real)) != 0 {
 		// SQLite closes a file whose methods are set, even after a failed open.
-		walFiles.Store(file, &walFile{real: real, flushAt: -1, path: libc.GoString(name)})
+		w := &walFile{real: real, flushAt: -1, path: libc.GoString(name)}
+		walFiles.Store(file, w)
 		*(*uintptr)(cmem(file)) = walMethods
+		// The connection opens its WAL after its database file: pair them, so that the
+		// end of its write transactions reaches this buffer (dbShmLock).
+		if db, ok := lastDB.Load(tls); ok {
+			if p, ok := dbPaths.Load(db); ok && p.(string)+"-wal" == w.path {
+				dbWAL.Store(db, w)
+			}
+		}
 	}
 	return rc
+}
+
+// patchedDBMethods is kinko's copy of a database file's io_methods table m, made once per
+// table; 0 if it cannot be made (the file then keeps m).
+func patchedDBMethods(tls *libc.TLS, m uintptr) uintptr {
+	if p, ok := dbMethods.Load(m); ok {
+		return p.(uintptr)
+	}
+	p := libc.Xmalloc(tls, libc.Tsize_t(unsafe.Sizeof(sqlite3.Tsqlite3_io_methods{})))
+	if p == 0 {
+		return 0
+	}
+	c := (*sqlite3.Tsqlite3_io_methods)(cmem(p))
+	*c = *(*sqlite3.Tsqlite3_io_methods)(cmem(m))
+	c.FxClose = fnptr(&struct {
+		f func(*libc.TLS, uintptr) int32
+	}{dbClose})
+	if c.FiVersion >= 2 && c.FxShmLock != 0 {
+		c.FxShmLock = fnptr(&struct {
+			f func(*libc.TLS, uintptr, int32, int32, int32) int32
+		}{dbShmLock})
+	}
+	if q, loaded := dbMethods.LoadOrStore(m, p); loaded {
+		libc.Xfree(tls, p)
+		return q.(uintptr)
+	}
+	dbOriginal.Store(p, m)
+	return p
+}
+
+// original is the "unix" VFS's io_methods of database file f.
+func original(f uintptr) *sqlite3.Tsqlite3_io_methods {
+	m, _ := dbOriginal.Load(*(*uintptr)(cmem(f)))
+	return (*sqlite3.Tsqlite3_io_methods)(cmem(m.(uintptr)))
+}
+
+// walWriteLock is the WAL index's lock a writer holds for its whole transaction
+// (WAL_WRITE_LOCK in SQLite's wal.c).
+const walWriteLock = 0
+
+// dbShmLock is the database file's xShmLock. When the connection lets go of the WAL's write
+// lock its transaction is over; what it gathered and did not write out belongs to a
+// transaction that did not commit (frames spilled before a rollback, or a commit whose
+// write failed): SQLite forgets them, and so does the buffer. Written out later, they
+// could land on frames another connection committed meanwhile.
+func dbShmLock(tls *libc.TLS, f uintptr, ofst, n, flags int32) int32 {
+	fp := original(f).FxShmLock
+	rc := (*(*func(*libc.TLS, uintptr, int32, int32, int32) int32)(unsafe.Pointer(&fp)))(tls, f, ofst, n, flags)
+	if ofst == walWriteLock && flags == sqlite3.SQLITE_SHM_UNLOCK|sqlite3.SQLITE_SHM_EXCLUSIVE {
+		if w, ok := dbWAL.Load(f); ok {
+			w.(*walFile).discard()
+		}
+	}
+	return rc
+}
+
+func dbClose(tls *libc.TLS, f uintptr) int32 {
+	fp := original(f).FxClose
+	dbWAL.Delete(f)
+	dbPaths.Delete(f)
+	lastDB.CompareAndDelete(tls, f)
+	return (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&fp)))(tls, f)
+}
+
+// discard forgets what was gathered (see dbShmLock), at the end of a write transaction.
+func (w *walFile) discard() {
+	w.n, w.flushAt, w.committed = 0, -1, false
 }
 
 func wal(file uintptr) *walFile {
@@ -242,6 +344,12 @@ func (w *walFile) writeReal(tls *libc.TLS, p uintptr, n int32, off int64) int32 
 
 func walWrite(tls *libc.TLS, file, p uintptr, n int32, off int64) int32 {
 	w := wal(file)
+	if w.committed {
+		// After the commit frame: SQLite may rewrite frame headers of the transaction
+		// (walRewriteChecksums) before it publishes the commit; they go straight to the
+		// file, so that nothing of a published commit waits in the buffer.
+		return w.writeReal(tls, p, n, off)
+	}
 	commitPage := off == w.flushAt
 	w.flushAt = -1
 	if n == walFrameHeaderSize && off >= walHeaderSize && binary.BigEndian.Uint32(unsafe.Slice((*byte)(cmem(p)), n)[4:8]) != 0 {
@@ -272,6 +380,7 @@ func walWrite(tls *libc.TLS, file, p uintptr, n int32, off int64) int32 {
 	copy(unsafe.Slice((*byte)(cmem(w.buf+uintptr(at))), n), unsafe.Slice((*byte)(cmem(p)), n))
 	w.n = max(w.n, int32(at)+n)
 	if commitPage {
+		w.committed = true // for good if the WAL is not paired: gathering stops, safely
 		return w.flush(tls)
 	}
 	return sqlite3.SQLITE_OK
@@ -298,6 +407,12 @@ func walClose(tls *libc.TLS, file uintptr) int32 {
 		w.buf = 0
 	}
 	walFiles.Delete(file)
+	dbWAL.Range(func(k, v any) bool {
+		if v.(*walFile) == w {
+			dbWAL.Delete(k)
+		}
+		return true
+	})
 	return rc
 }
 
