@@ -95,6 +95,7 @@ type walFile struct {
 	// (dbShmLock, which only a WAL paired with its database file hears of): every write
 	// goes straight to the file meanwhile.
 	committed bool
+	db        uintptr      // the database file it is paired with (dbWAL), 0 if none
 	path      string       // the WAL file's name
 	writes    atomic.Int64 // writes that reached the file (for tests: walWritesTo)
 }
@@ -238,6 +239,7 @@ func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFl
 		if db, ok := lastDB.Load(tls); ok {
 			if p, ok := dbPaths.Load(db); ok && p.(string)+"-wal" == w.path {
 				dbWAL.Store(db, w)
+				w.db = db.(uintptr)
 			}
 		}
 	}
@@ -407,12 +409,9 @@ func walClose(tls *libc.TLS, file uintptr) int32 {
 		w.buf = 0
 	}
 	walFiles.Delete(file)
-	dbWAL.Range(func(k, v any) bool {
-		if v.(*walFile) == w {
-			dbWAL.Delete(k)
-		}
-		return true
-	})
+	if w.db != 0 {
+		dbWAL.CompareAndDelete(w.db, w)
+	}
 	return rc
 }
 
