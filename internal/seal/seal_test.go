@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -142,6 +143,58 @@ func BenchmarkOpen(b *testing.B) {
 	b.SetBytes(int64(len(ct)))
 	for b.Loop() {
 		Open(k, ct, ad)
+	}
+}
+
+// TestIndexerMatchesBlindIndex: an Indexer gives exactly BlindIndex's bytes, for every key
+// and value, used again and again and from several goroutines at once.
+func TestIndexerMatchesBlindIndex(t *testing.T) {
+	keys := [][]byte{bytes.Repeat([]byte{1}, KeySize), bytes.Repeat([]byte{0xa5}, KeySize), []byte("a key longer than the sixty-four bytes of a SHA-256 block, hashed first")}
+	values := [][]byte{nil, []byte(""), []byte("hanako@example.jp"), []byte("09012345678"), []byte("スズキハナコ"), bytes.Repeat([]byte("x"), 200)}
+	for _, k := range keys {
+		ix := NewIndexer(k)
+		var wg sync.WaitGroup
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 50 {
+					for _, v := range values {
+						if got, want := ix.Index(v), BlindIndex(k, v); !bytes.Equal(got, want) {
+							t.Errorf("Indexer gave %x, BlindIndex %x", got, want)
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	a, b := NewIndexer(keys[0]).Index(values[2]), NewIndexer(keys[1]).Index(values[2])
+	if len(a) != IndexSize || bytes.Equal(a, b) {
+		t.Fatal("indexes under two keys must differ and be 16 bytes")
+	}
+}
+
+func FuzzIndexer(f *testing.F) {
+	f.Add([]byte("key"), []byte("hanako@example.jp"))
+	f.Add(bytes.Repeat([]byte{7}, 100), []byte{})
+	f.Fuzz(func(t *testing.T, key, v []byte) {
+		ix := NewIndexer(key)
+		for range 2 {
+			if got, want := ix.Index(v), BlindIndex(key, v); !bytes.Equal(got, want) {
+				t.Fatalf("Indexer gave %x, BlindIndex %x", got, want)
+			}
+		}
+	})
+}
+
+func BenchmarkIndexer(b *testing.B) {
+	ix := NewIndexer(bytes.Repeat([]byte{1}, KeySize))
+	v := []byte("hanako.suzuki@example.jp")
+	b.ReportAllocs()
+	for b.Loop() {
+		ix.Index(v)
 	}
 }
 

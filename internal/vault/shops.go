@@ -25,7 +25,7 @@ var ErrNoShop = errors.New("no such shop")
 // rather than from the master key itself, so rotating the master key re-wraps one small key
 // per shop and every blind index stays valid.
 type shopKeys struct {
-	indexKeys map[string][]byte
+	indexers map[string]*seal.Indexer // by field: its blind-index key, keyed once
 }
 
 var shopNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -94,13 +94,13 @@ func (v *Vault) shop(ctx context.Context, id string) (*shopKeys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: shop key: %v", ErrIntegrity, err)
 	}
-	sk = &shopKeys{indexKeys: map[string][]byte{}}
+	sk = &shopKeys{indexers: map[string]*seal.Indexer{}}
 	for _, ix := range indexed {
 		k, err := seal.Derive(root, "kinko/index/v1/"+ix.field)
 		if err != nil {
 			return nil, err
 		}
-		sk.indexKeys[ix.field] = k
+		sk.indexers[ix.field] = seal.NewIndexer(k)
 	}
 	v.shopMu.Lock()
 	v.shopCache[id] = sk
@@ -109,7 +109,7 @@ func (v *Vault) shop(ctx context.Context, id string) (*shopKeys, error) {
 }
 
 func (sk *shopKeys) index(field, normalised string) []byte {
-	return seal.BlindIndex(sk.indexKeys[field], []byte(normalised))
+	return sk.indexers[field].Index([]byte(normalised))
 }
 
 // indexRows computes the blind-index entries of a record; empty normalised values get none.
