@@ -56,7 +56,13 @@ func TestWALStaysSmallUnderReads(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if largest > 48<<20 { // without the restart: 90 to 160 MB
+	if db.writer.restarts.Load() == 0 {
+		t.Fatal("the writer never restarted the WAL")
+	}
+	// Without the restart: 90 to 160 MB. With it, 12 to 36 MB seen while another process
+	// took a core, and 56 MB once (each restart waits for the readers, and backs off when
+	// it cannot finish in time).
+	if largest > 80<<20 {
 		t.Fatalf("the WAL grew to %d MB", largest>>20)
 	}
 	t.Logf("largest WAL seen: %.1f MB", float64(largest)/(1<<20))

@@ -58,6 +58,7 @@ type groupWriter struct {
 	checkpointer   *checkpointer
 	restartAfter   time.Time
 	restartBackoff time.Duration
+	restarts       atomic.Int64 // WAL restarts done (tests look)
 	// journal (when this process owns one) holds the events of reads, appended by the
 	// readers; every transaction moves its pending events into audit_events first
 	// (audit_journal.go).
@@ -215,6 +216,7 @@ func (g *groupWriter) restartWAL() {
 	}
 	g.walFrames.Store(0)
 	g.restartBackoff = 0
+	g.restarts.Add(1)
 }
 
 // lingerFor bounds how long a batch of read events waits for the readers seen in recent
