@@ -448,7 +448,7 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			if j < len(s) {
 				a = s[j]
 			}
-			if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
+			if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || a != '/' && a != '.' || !eraLeadByte(s[i-1])) {
 				i = j
 				continue
 			}
@@ -498,8 +498,9 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			// Inline fast path for the short ASCII runs that are most
 			// digits in real data (times, IP octets, dates): a run of one
 			// to three digits followed by ASCII other than a dash, a blank
-			// or a parenthesis, and not after an era letter or a kanji,
-			// starts nothing (see atDigits for the full rule).
+			// or a parenthesis, and not an era year (after an era letter or
+			// a kanji, and followed by '/' or '.'), starts nothing (see
+			// atDigits for the full rule).
 			j := i + 1
 			for j < len(s) && s[j]-'0' < 10 {
 				j++
@@ -509,7 +510,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				if j < len(s) {
 					a = s[j]
 				}
-				if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
+				if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || a != '/' && a != '.' || !eraLeadByte(s[i-1])) {
 					i = j
 					continue
 				}
@@ -605,7 +606,11 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	}
 	if n <= 3 {
 		sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
-		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && eraLeadBefore(st.s, i)) {
+		// An era year or the month after 元年 goes on with 年 or 月, or with a date
+		// separator (dateSep: / . - or a non-ASCII form): "09:" after a blank, "12," after
+		// "S" start no date, and eraLeadBefore is not asked.
+		dateAfter := after == '/' || after == '.' || after == '-' || after >= 0x80
+		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && dateAfter && eraLeadBefore(st.s, i)) {
 			return dst, end
 		}
 	}
