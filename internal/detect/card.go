@@ -184,15 +184,6 @@ func ean13(d []byte) bool {
 	return (10-sum%10)%10 == int(d[12])
 }
 
-// prefix returns the first n digits of d as a number.
-func prefix(d []byte, n int) int {
-	v := 0
-	for i := 0; i < n && i < len(d); i++ {
-		v = v*10 + int(d[i])
-	}
-	return v
-}
-
 // validCard checks issuer range, issuer length and Luhn; it returns the
 // issuer's name.
 func validCard(d []byte) (string, bool) {
@@ -224,11 +215,16 @@ func validCard(d []byte) (string, bool) {
 	return issuer, true
 }
 
-// cardIssuer returns the issuer whose range and lengths d falls in, or "".
-// Ranges from the issuers' published BIN tables (2024).
+// cardIssuer returns the issuer whose range and lengths d (minCardDigits digits
+// or more) falls in, or "". Ranges from the issuers' published BIN tables (2024).
 func cardIssuer(d []byte) string {
 	n := len(d)
-	p2, p3, p4, p6 := prefix(d, 2), prefix(d, 3), prefix(d, 4), prefix(d, 6)
+	// The leading 2, 3, 4 and 6 digits as numbers, each from the one before.
+	_ = d[5]
+	p2 := int(d[0])*10 + int(d[1])
+	p3 := p2*10 + int(d[2])
+	p4 := p3*10 + int(d[3])
+	p6 := (p4*10+int(d[4]))*10 + int(d[5])
 	switch {
 	case d[0] == 4:
 		if n == 13 || n == 16 || n == 19 {

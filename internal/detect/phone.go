@@ -177,8 +177,9 @@ func validPhone(ph *phoneNum) bool {
 	if len(d) < fixedDigits || d[0] != 0 || d[1] == 0 {
 		return false
 	}
-	p3 := prefix(d, 3)
-	p4 := prefix(d, 4)
+	// The leading 3 and 4 digits as numbers (d holds 10 or more).
+	p3 := int(d[0])*100 + int(d[1])*10 + int(d[2])
+	p4 := p3*10 + int(d[3])
 	lens := ph.lens[:ph.ng]
 	grouped := len(lens) > 1
 	shape := func(want ...int) bool {
