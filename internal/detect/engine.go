@@ -604,92 +604,74 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	if i >= 2 && (st.s[i-1] == ':' || st.s[i-1] == '.') && st.s[i-2]-'0' < 10 {
 		return dst, end
 	}
+	// A separator after the run, for a phone number's groups.
+	sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
+	// An era year or the month after 元年 goes on with 年 or 月, or with a date separator
+	// (dateSep: / . - or a non-ASCII form): "09:" after a blank, "12," after "S" start
+	// no date, and eraLeadBefore is not asked.
+	dateAfter := after == '/' || after == '.' || after == '-' || after >= 0x80
 	if n <= 3 {
-		sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
-		// An era year or the month after 元年 goes on with 年 or 月, or with a date
-		// separator (dateSep: / . - or a non-ASCII form): "09:" after a blank, "12," after
-		// "S" start no date, and eraLeadBefore is not asked.
-		dateAfter := after == '/' || after == '.' || after == '-' || after >= 0x80
 		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && dateAfter && eraLeadBefore(st.s, i)) {
 			return dst, end
 		}
 	}
-	// The best finding so far is kept in place in dst (at its index), not copied about.
-	best := -1
 	// Most digit runs (times, IP octets, counts) have a length no
 	// detector starts with: byLen rejects them before any parsing. The
 	// byte after the run (above) then tells most detectors whether the run
 	// can continue into their shape: a date needs / - . or 年, a grouped
-	// number a dash, a space or a parenthesis.
+	// number a dash, a space or a parenthesis. The detectors left are asked
+	// in their order (so that of equally good findings the first is kept).
 	if n >= len(e.byLen) {
 		return dst, end
 	}
+	m := e.byLen[n] & st.types
 	// A run joined by '-', '_' or '#' to an ASCII letter or digit just
 	// before it (the month of "2023-06-27", "ORD-1234-…") is part of an
 	// identifier: the card, My Number, phone and postal parsers all start
 	// the number at i and reject it as glued (numberGlued), so none is asked.
-	grp := 0 // groupFollows(st.s, end): 0 not asked yet, 1 yes, 2 no
-	glued := i >= 2 && (st.s[i-1] == '-' || st.s[i-1] == '_' || st.s[i-1] == '#') && isWordByte(st.s[i-2])
-	for m := e.byLen[n] & st.types; m != 0; m &= m - 1 {
-		k := kind(bits.TrailingZeros16(uint16(m)))
-		if glued && k != kBirth {
-			continue
-		}
-		switch k {
-		case kCard, kMyNumber:
-			// A group of four must be followed by a separator and a group
-			// of four (or six: Amex, Diners).
-			if n == 4 {
-				// Asked once for both.
-				if grp == 0 {
-					grp = 2
-					if groupFollows(st.s, end) {
-						grp = 1
-					}
-				}
-				if grp != 1 {
-					continue
-				}
+	if i >= 2 && (st.s[i-1] == '-' || st.s[i-1] == '_' || st.s[i-1] == '#') && isWordByte(st.s[i-2]) {
+		m &= bBirth
+	}
+	// A group of four must be followed by a separator and a group of four
+	// (or six: Amex, Diners) to start a card or a My Number.
+	if m&(bCard|bMyNum) != 0 && n == 4 && !groupFollows(st.s, end) {
+		m &^= bCard | bMyNum
+	}
+	// A phone number starts with the trunk 0, or the 8 of "+81"; a short run
+	// is its first group.
+	if m&bPhone != 0 && (st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && st.s[i-1] == '+' || i >= 3 && st.s[i-3:i] == "＋")) ||
+		n < 10 && !sepAfter) {
+		m &^= bPhone
+	}
+	if m&bPostal != 0 && n == 3 && after != '-' && after < 0xE2 {
+		m &^= bPostal
+	}
+	if m&bBirth != 0 {
+		// (Written out here: as a function these tests cost what they spare.)
+		s := st.s
+		if n <= 2 {
+			// One or two digits are an era year or a month after 元年: an era
+			// name or letter sits just before, and a date separator, 年 or 月
+			// just after. Right after 年 ("2023年6月6日": the month) they start a
+			// date only after 元年 (parseGannenAt): no era name ends in 年.
+			if !dateAfter || !eraLeadBefore(s, i) || i >= 3 && s[i-3:i] == "年" && (i < 6 || s[i-6:i-3] != "元") {
+				m &^= bBirth
 			}
-		case kPhone:
-			// The trunk 0, or 8 of "+81".
-			if st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && st.s[i-1] == '+' || i >= 3 && st.s[i-3:i] == "＋")) {
-				continue
-			}
-			if n < 10 && !(after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2) {
-				continue
-			}
-		case kPostal:
-			if n == 3 && after != '-' && after < 0xE2 {
-				continue
-			}
-		case kBirth:
-			// One or two digits are an era year or a month after 元年:
-			// something non-ASCII or an era letter sits just before.
-			if n <= 2 && !eraLeadBefore(st.s, i) {
-				continue
-			}
-			// Right after 年 ("2023年6月6日": the month), one or two digits
-			// start a date only after 元年 (parseGannenAt): no era name
-			// ends in 年.
-			if n <= 2 && i >= 3 && st.s[i-3:i] == "年" && (i < 6 || st.s[i-6:i-3] != "元") {
-				continue
-			}
-			if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 {
-				continue
-			}
+		} else if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 ||
 			// A four-digit year of a living person starts 19 or 20
 			// (minBirthYear..maxBirthYear); ASCII only, full-width digits
 			// go on to the parser.
-			if (n == 4 || n == 8) && st.s[i] < 0x80 && !(st.s[i] == '1' && st.s[i+1] == '9' || st.s[i] == '2' && (st.s[i+1] == '0' || st.s[i+1] == '1')) {
-				continue
-			}
+			(n == 4 || n == 8) && s[i] < 0x80 && !(s[i] == '1' && s[i+1] == '9' || s[i] == '2' && (s[i+1] == '0' || s[i+1] == '1')) ||
 			// An ISO 8601 timestamp ("2023-11-22T09:29:33") starts most log
 			// lines and is never a birth date.
-			if n == 4 && end+6 < len(st.s) && after == '-' && st.s[end+3] == '-' && st.s[end+6] == 'T' {
-				continue
-			}
+			n == 4 && end+6 < len(s) && after == '-' && s[end+3] == '-' && s[end+6] == 'T' {
+			m &^= bBirth
 		}
+	}
+	// The best finding so far is kept in place in dst (at its index), not copied about.
+	best := -1
+	for ; m != 0; m &= m - 1 {
+		k := kind(bits.TrailingZeros16(uint16(m)))
 		if f, ok := onDigits(k, st, i); ok {
 			if best < 0 {
 				dst = append(dst, f)
