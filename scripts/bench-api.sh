@@ -8,8 +8,10 @@
 #
 # Each round starts both servers on fresh databases and runs loadgen against limit, then
 # against kinko; the report gives each round and the median ops/s per phase, the ratio
-# kinko/limit, p50, p99 and failures. Rounds alternate so that machine noise hits both
-# alike. kinko listens on PORT (default 18740) and limit on PORT+1; both must be free.
+# kinko/limit, p50, p99, failures and each server's median CPU time per operation (its
+# process's user + system time: on two cores shared with loadgen, throughput follows it).
+# Rounds alternate so that machine noise hits both alike. kinko listens on PORT (default
+# 18740) and limit on PORT+1; both must be free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=20000; CONCS=16; ROUNDS=5; DB=sqlite; PORT=18740
@@ -36,6 +38,23 @@ for u in "$KURL" "$LURL"; do
   if curl -s -o /dev/null "$u/healthz"; then echo "bench-api: ${u#http://} is already in use (choose another -p)" >&2; exit 2; fi
 done
 
+# cpu PID: the process's user + system time so far, in clock ticks (/proc/PID/stat).
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+# phases NAME URL KEY PID ROUND: the create phase, then the get phase over the ids created,
+# each line with the server process's CPU per operation (cpu=µs; for PostgreSQL kinko's
+# process only, not the database's).
+phases() {
+  rm -f "$W/ids"
+  for ph in create get; do
+    local c0 c1
+    c0=$(cpu "$4")
+    "$W/loadgen" -url "$2" -key "$3" -n "$N" -c "$C" -phase "$ph" -ids "$W/ids" > "$W/out"
+    c1=$(cpu "$4")
+    sed "s/^kinko/$1/; s/^/$5 /; s/\$/ cpu=$(( (c1 - c0) * 1000000 / TICK / N ))/" "$W/out" >> "$W/results"
+  done
+}
+
 wait_up() { for _ in $(seq 100); do curl -fsS "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, $(uname -m); n=$N per phase; database $DB; $(date -u +%FT%TZ)"
@@ -45,7 +64,7 @@ for C in ${CONCS//,/ }; do
     rm -rf "$W/limit.db"* "$W/data"
     "$W/limit" -addr "${LURL#http://}" -db "$W/limit.db" >/dev/null 2>&1 & LP=$!
     wait_up "$LURL"
-    "$W/loadgen" -url "$LURL" -key x -n "$N" -c "$C" | sed "s/^kinko/limit/; s/^/$r /" >> "$W/results"
+    phases limit "$LURL" x "$LP" "$r"
     kill $LP; wait $LP 2>/dev/null || true
     if [ "$DB" = postgres ]; then
       schema=kb_$RANDOM$RANDOM
@@ -55,7 +74,7 @@ for C in ${CONCS//,/ }; do
     KEY=$("$W/kinko" init --data "$W/data" | tail -1)
     "$W/kinko" serve --data "$W/data" --addr "${KURL#http://}" --log-level warn >/dev/null 2>&1 & KP=$!
     wait_up "$KURL"
-    "$W/loadgen" -url "$KURL" -key "$KEY" -n "$N" -c "$C" | sed "s/^/$r /" >> "$W/results"
+    phases kinko "$KURL" "$KEY" "$KP" "$r"
     kill $KP; wait $KP 2>/dev/null || true
     if [ "$DB" = postgres ]; then psql -q "$PGURL" -c "DROP SCHEMA $schema CASCADE" >/dev/null; unset KINKO_DATABASE_URL; fi
   done
@@ -66,12 +85,13 @@ data = {}
 for r in rows:
     rnd, who, phase = r[0], r[1], r[2].rstrip(':')
     kv = dict(x.split('=') for x in r[3:])
-    data.setdefault((who, phase), []).append((float(kv['ops/s']), kv['p99'], int(kv['fails']), kv['p50']))
+    data.setdefault((who, phase), []).append((float(kv['ops/s']), kv['p99'], int(kv['fails']), kv['p50'], int(kv['cpu'])))
 print(f"c={sys.argv[2]}")
 for phase in ('create', 'get'):
     l = [x[0] for x in data[('limit', phase)]]; k = [x[0] for x in data[('kinko', phase)]]
     ratios = [b / a for a, b in zip(l, k)]
     print(f"  {phase:6} limit median {st.median(l):8.0f}/s   kinko median {st.median(k):8.0f}/s   ratio median {st.median(ratios):.2f} (rounds: {' '.join(f'{x:.2f}' for x in ratios)})"
+          f"   server cpu-µs/op kinko {st.median(x[4] for x in data[('kinko', phase)]):.0f} limit {st.median(x[4] for x in data[('limit', phase)]):.0f}"
           f"   kinko p50 {' '.join(x[3] for x in data[('kinko', phase)])}   kinko p99 {' '.join(x[1] for x in data[('kinko', phase)])}   limit p99 {' '.join(x[1] for x in data[('limit', phase)])}   kinko failures {sum(x[2] for x in data[('kinko', phase)])}")
 PY
 done
