@@ -41,18 +41,22 @@ done
 # cpu PID: the process's user + system time so far, in clock ticks (/proc/PID/stat).
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
-# phases NAME URL KEY PID ROUND: the create phase, then the get phase over the ids created,
-# each line with the server process's CPU per operation (cpu=µs; for PostgreSQL kinko's
-# process only, not the database's).
+# phases NAME URL KEY PID ROUND: loadgen's create-then-get run, each line with the server
+# process's CPU per operation (cpu=µs; for PostgreSQL kinko's process only, not the
+# database's). The create phase ends when loadgen prints its line: polled every 5 ms with
+# builtins (no process started), so a few ms of gets may count as creates.
+exec 9<> <(:)
 phases() {
-  rm -f "$W/ids"
-  for ph in create get; do
-    local c0 c1
-    c0=$(cpu "$4")
-    "$W/loadgen" -url "$2" -key "$3" -n "$N" -c "$C" -phase "$ph" -ids "$W/ids" > "$W/out"
-    c1=$(cpu "$4")
-    sed "s/^kinko/$1/; s/^/$5 /; s/\$/ cpu=$(( (c1 - c0) * 1000000 / TICK / N ))/" "$W/out" >> "$W/results"
-  done
+  local c0 c1 c2
+  : > "$W/out"
+  c0=$(cpu "$4")
+  "$W/loadgen" -url "$2" -key "$3" -n "$N" -c "$C" > "$W/out" & local G=$!
+  while [ ! -s "$W/out" ] && kill -0 "$G" 2>/dev/null; do read -t 0.005 -u 9 || true; done
+  c1=$(cpu "$4")
+  wait "$G"
+  c2=$(cpu "$4")
+  { sed -n 1p "$W/out" | sed "s/\$/ cpu=$(( (c1 - c0) * 1000000 / TICK / N ))/"
+    sed -n 2p "$W/out" | sed "s/\$/ cpu=$(( (c2 - c1) * 1000000 / TICK / N ))/"; } | sed "s/^kinko/$1/; s/^/$5 /" >> "$W/results"
 }
 
 wait_up() { for _ in $(seq 100); do curl -fsS "$1/healthz" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
