@@ -26,68 +26,55 @@ type cardNum struct {
 // digit of a digit run) and validates it. It returns ok=false for anything
 // that is not a valid card, including a card-looking prefix of a longer run
 // or of a longer dash-joined identifier.
-func parseCardAt(s string, p int) (c cardNum, ok bool) {
+func parseCardAt(s string, p int) (cardNum, bool) {
+	var g digitGroups
+	g.readGroupsAt(s, p)
+	return cardFromGroups(s, p, &g)
+}
+
+// cardFromGroups is parseCardAt on the groups read at p.
+func cardFromGroups(s string, p int, g *digitGroups) (c cardNum, ok bool) {
 	if digitBefore(s, p) {
 		return c, false
 	}
 	c.start = p
-	var lens [maxCardGroups]int
-	var ends [maxCardGroups]int
-	var digits [maxCardDigits + 4]byte
+	lens, ends := &g.lens, &g.ends
 	nd, ng := 0, 0
 	var sepK sepKind
 	var sepR rune
-	i := p
-	overflow := false
-	for {
+	for ng < g.ng {
 		// One group of digits.
-		gl := 0
-		for i < len(s) {
-			v, w := digitAt(s, i)
-			if w == 0 {
-				break
+		gl := lens[ng]
+		if nd+gl > maxCardDigits+4 {
+			// A run longer than any card: a card-looking substring of a
+			// longer number is not a card. A long word after
+			// space-separated groups only ends the groups.
+			if ng == 0 || sepK == sepHyphen {
+				return c, false
 			}
-			if nd >= len(digits) {
-				// A run longer than any card: a card-looking substring of a
-				// longer number is not a card. A long word after
-				// space-separated groups only ends the groups.
-				if ng == 0 || sepK == sepHyphen {
-					return c, false
-				}
-				overflow = true
-				break
-			}
-			digits[nd] = v
-			nd++
-			gl++
-			i += w
-		}
-		if overflow {
 			break
 		}
-		lens[ng] = gl
-		ends[ng] = i
+		nd += gl
 		ng++
 		if ng == 1 && gl >= minCardDigits {
 			// A single unbroken run is the card or nothing.
 			break
 		}
-		k, r, w := sepAt(s, i)
-		if k == sepNone || i+w >= len(s) || !isDigitAt(s, i+w) {
+		sp := g.seps[ng-1]
+		if sp.k == sepNone {
 			break
 		}
-		if sepK != sepNone && (k != sepK || r != sepR) {
+		if sepK != sepNone && (sp.k != sepK || sp.r != sepR) {
 			// "1234-5678 9012": mixed separators are two things, not one card.
 			break
 		}
 		if ng == maxCardGroups || nd > maxCardDigits {
-			if k == sepHyphen {
+			if sp.k == sepHyphen {
 				return c, false // a dash chain longer than a card
 			}
 			break
 		}
-		sepK, sepR = k, r
-		i += w
+		sepK, sepR = sp.k, sp.r
 	}
 	// Choose the span: a single run is itself; grouped digits must follow a
 	// real card layout. A dash-joined chain is one identifier and must be
@@ -99,32 +86,32 @@ func parseCardAt(s string, p int) (c cardNum, ok bool) {
 			return c, false
 		}
 		c.end, c.n = ends[0], lens[0]
-		copy(c.d[:], digits[:c.n])
 		if numberGlued(s, c.start, c.end) {
 			return c, false
 		}
+		g.digits(s, p, c.d[:c.n])
 		c.issuer, ok = validCard(c.d[:c.n])
 		return c, ok
 	}
 	c.grouped = true
 	total := 0
-	for g := 0; g < ng; g++ {
-		total += lens[g]
+	for k := 0; k < ng; k++ {
+		total += lens[k]
 	}
-	for g := ng - 1; g >= 1; g-- {
-		if sepK == sepHyphen && g != ng-1 {
+	for k := ng - 1; k >= 1; k-- {
+		if sepK == sepHyphen && k != ng-1 {
 			return c, false
 		}
-		if total >= minCardDigits && total <= maxCardDigits && cardLayout(lens[:g+1]) {
-			c.end, c.n = ends[g], total
-			copy(c.d[:], digits[:c.n])
+		if total >= minCardDigits && total <= maxCardDigits && cardLayout(lens[:k+1]) {
+			c.end, c.n = ends[k], total
 			if !numberGlued(s, c.start, c.end) {
+				g.digits(s, p, c.d[:c.n])
 				if c.issuer, ok = validCard(c.d[:c.n]); ok {
 					return c, true
 				}
 			}
 		}
-		total -= lens[g]
+		total -= lens[k]
 	}
 	return c, false
 }
@@ -276,13 +263,13 @@ var cardReasons = map[string][2]string{
 	"unionpay": {"luhn+issuer(unionpay)", "luhn+issuer(unionpay); key card"},
 }
 
-// cardOnDigits is the card detector's digit-run trigger.
-func cardOnDigits(st *state, p int) (Finding, bool) {
+// cardOnDigits is the card detector's digit-run trigger; g holds the groups read at p.
+func cardOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	// A card is one run of 13–19 digits or starts with a group of four.
 	if st.runLen != 4 && (st.runLen < minCardDigits || st.runLen > maxCardDigits) {
 		return Finding{}, false
 	}
-	c, ok := parseCardAt(st.s, p)
+	c, ok := cardFromGroups(st.s, p, g)
 	if !ok {
 		return Finding{}, false
 	}

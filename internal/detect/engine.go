@@ -56,18 +56,19 @@ const (
 
 func (k kind) typ() Type { return allTypes[k] }
 
-func onDigits(k kind, st *state, p int) (Finding, bool) {
+// onDigits runs detector k, one of those reading digit groups, at the digit run p; g
+// holds the groups read there. (The birth date's parser reads its own separators and
+// is called directly.)
+func onDigits(k kind, st *state, p int, g *digitGroups) (Finding, bool) {
 	switch k {
 	case kCard:
-		return cardOnDigits(st, p)
+		return cardOnDigits(st, p, g)
 	case kMyNumber:
-		return myNumberOnDigits(st, p)
+		return myNumberOnDigits(st, p, g)
 	case kPhone:
-		return phoneOnDigits(st, p)
+		return phoneOnDigits(st, p, g)
 	case kPostal:
-		return postalOnDigits(st, p)
-	case kBirth:
-		return birthDateOnDigits(st, p)
+		return postalOnDigits(st, p, g)
 	}
 	return Finding{}, false
 }
@@ -670,9 +671,26 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	}
 	// The best finding so far is kept in place in dst (at its index), not copied about.
 	best := -1
-	for ; m != 0; m &= m - 1 {
-		k := kind(bits.TrailingZeros16(uint16(m)))
-		if f, ok := onDigits(k, st, i); ok {
+	if m&^bBirth != 0 {
+		// The run's groups, read once for the card, My Number, phone and postal
+		// parsers (declared here: only runs that reach them pay for the struct).
+		var g digitGroups
+		g.readGroups(st.s, i, n, end)
+		for mg := m &^ bBirth; mg != 0; mg &= mg - 1 {
+			k := kind(bits.TrailingZeros16(uint16(mg)))
+			if f, ok := onDigits(k, st, i, &g); ok {
+				if best < 0 {
+					dst = append(dst, f)
+					best = len(dst) - 1
+				} else if better(f, dst[best]) {
+					dst[best] = f
+				}
+			}
+		}
+	}
+	// The birth date comes last of the digit detectors.
+	if m&bBirth != 0 {
+		if f, ok := birthDateOnDigits(st, i); ok {
 			if best < 0 {
 				dst = append(dst, f)
 				best = len(dst) - 1

@@ -30,52 +30,27 @@ func myNumberCheck(d []byte) bool {
 	return int(d[11]) == want
 }
 
-// parseMyNumberAt parses 12 digits, plain or in three groups of four with
-// one kind of separator, starting at the digit run p.
-func parseMyNumberAt(s string, p int) (start, end int, grouped, ok bool) {
+// myNumberFromGroups parses 12 digits, plain or in three groups of four with
+// one separator (the same rune twice), from the groups read at the digit run p.
+func myNumberFromGroups(s string, p int, g *digitGroups) (start, end int, grouped, ok bool) {
 	if digitBefore(s, p) {
 		return 0, 0, false, false
 	}
+	switch {
+	case g.lens[0] == myNumberDigits:
+		end = g.ends[0]
+	case g.ng >= 3 && g.lens[0] == 4 && g.lens[1] == 4 && g.lens[2] == 4 && g.seps[1].r == g.seps[0].r:
+		// (Three groups were read: a separator and a digit follow the first two.)
+		end, grouped = g.ends[2], true
+	default:
+		return 0, 0, false, false
+	}
+	if numberGlued(s, p, end) {
+		return 0, 0, false, false
+	}
 	var d [myNumberDigits]byte
-	n, g := 0, 0
-	i := p
-	var sepR rune
-	for {
-		gl := 0
-		for i < len(s) {
-			v, w := digitAt(s, i)
-			if w == 0 {
-				break
-			}
-			if n == myNumberDigits {
-				return 0, 0, false, false
-			}
-			d[n] = v
-			n++
-			gl++
-			i += w
-		}
-		g++
-		if g == 1 && gl == myNumberDigits {
-			break
-		}
-		if gl != 4 || g == 3 {
-			break
-		}
-		k, r, w := sepAt(s, i)
-		if k == sepNone || (sepR != 0 && r != sepR) || i+w >= len(s) || !isDigitAt(s, i+w) {
-			break
-		}
-		sepR = r
-		i += w
-	}
-	if n != myNumberDigits || (g != 1 && g != 3) {
-		return 0, 0, false, false
-	}
-	if numberGlued(s, p, i) {
-		return 0, 0, false, false
-	}
-	return p, i, g == 3, myNumberCheck(d[:])
+	g.digits(s, p, d[:])
+	return p, end, grouped, myNumberCheck(d[:])
 }
 
 // Confidences. The check digit alone passes about one random 12-digit
@@ -93,11 +68,12 @@ const (
 
 var myNumberLabels = newLabelSet("マイナンバー", "個人番号", "my number", "My Number", "MY NUMBER", "mynumber", "my_number", "MyNumber")
 
-func myNumberOnDigits(st *state, p int) (Finding, bool) {
+// myNumberOnDigits is the My Number detector's digit-run trigger; g holds the groups read at p.
+func myNumberOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	if st.runLen != myNumberDigits && st.runLen != 4 {
 		return Finding{}, false
 	}
-	start, end, grouped, ok := parseMyNumberAt(st.s, p)
+	start, end, grouped, ok := myNumberFromGroups(st.s, p, g)
 	if !ok {
 		return Finding{}, false
 	}

@@ -14,7 +14,8 @@ const (
 	maxPhoneGroups = 4
 )
 
-// phoneNum is a parsed phone candidate: national digits (with the trunk 0)
+// phoneNum is a parsed phone candidate: national digits (with the trunk 0;
+// phoneFromGroups fills only the first four, all that validPhone reads of them)
 // and the length of each written group.
 type phoneNum struct {
 	start, end int
@@ -170,8 +171,76 @@ func parsePhoneAt(s string, p int) (ph phoneNum, ok bool) {
 	return ph, false
 }
 
+// phoneFromGroups is parsePhoneAt on the groups read at the digit run p. The
+// common shapes (a domestic number, plain or in groups joined by one kind of
+// separator) are read from g; "+81", and parentheses before the run or after a
+// group, go to parsePhoneAt. Of the digits it reads the first four, all that
+// validPhone reads.
+func phoneFromGroups(s string, p int, g *digitGroups) (ph phoneNum, ok bool) {
+	if digitBefore(s, p) {
+		return ph, false
+	}
+	// What runeBefore would read as '+', '＋', '(' or '（' (the full-width forms are
+	// three bytes, which runeBefore decodes only as themselves).
+	if p > 0 && (s[p-1] == '+' || s[p-1] == '(' || p >= 3 && (s[p-3:p] == "＋" || s[p-3:p] == "（")) {
+		return parsePhoneAt(s, p)
+	}
+	if v, _ := digitAt(s, p); v != 0 {
+		return ph, false
+	}
+	ph.start = p
+	var sepR rune
+	for ph.ng < maxPhoneGroups {
+		gl := g.lens[ph.ng]
+		if ph.n+gl > len(ph.d) {
+			// Longer than any phone number: the number ended before this
+			// group if a blank separated it, else it is none.
+			if ph.ng > 0 && (sepR == ' ' || sepR == '\u3000') {
+				break
+			}
+			return ph, false
+		}
+		ph.n += gl
+		ph.lens[ph.ng] = gl
+		j := g.ends[ph.ng]
+		sp := g.seps[ph.ng]
+		ph.ng++
+		ph.end = j
+		if j < len(s) && s[j] == '(' || j+3 <= len(s) && s[j:j+3] == "（" {
+			// "03(1234)5678".
+			return parsePhoneAt(s, p)
+		}
+		if sp.k == sepNone || sepR != 0 && sp.r != sepR {
+			break
+		}
+		sepR = sp.r
+	}
+	if ph.n >= fixedDigits {
+		// (validPhone rejects fewer digits before reading any.)
+		g.digits(s, p, ph.d[:4])
+	}
+	// The groups read, then (blank-separated) each shorter prefix of them: ph
+	// is narrowed in place.
+	spaced := sepR == ' ' || sepR == '\u3000'
+	all := ph.ng
+	for k := all; k >= 1; k-- {
+		if k < all {
+			if !spaced {
+				// A dash-joined chain is one identifier: all or nothing.
+				return ph, false
+			}
+			ph.n -= ph.lens[k]
+		}
+		ph.ng, ph.end = k, g.ends[k-1]
+		if !numberGlued(s, ph.start, ph.end) && validPhone(&ph) {
+			return ph, true
+		}
+	}
+	return ph, false
+}
+
 // validPhone checks the digits and the written grouping against the
-// numbering plan.
+// numbering plan. Of the digits it reads the first four and their count.
 func validPhone(ph *phoneNum) bool {
 	d := ph.d[:ph.n]
 	if len(d) < fixedDigits || d[0] != 0 || d[1] == 0 {
@@ -240,12 +309,13 @@ const (
 	confPhoneFixed   = 0.7
 )
 
-func phoneOnDigits(st *state, p int) (Finding, bool) {
+// phoneOnDigits is the phone detector's digit-run trigger; g holds the groups read at p.
+func phoneOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	// Domestic numbers start with the trunk 0; "+81" starts with 8.
 	if st.runFirst != 0 && st.runFirst != 8 || st.runLen > mobileDigits+2 {
 		return Finding{}, false
 	}
-	ph, ok := parsePhoneAt(st.s, p)
+	ph, ok := phoneFromGroups(st.s, p, g)
 	if !ok {
 		return Finding{}, false
 	}

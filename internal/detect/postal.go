@@ -18,51 +18,38 @@ const (
 
 var postalLabels = newLabelSet("郵便番号", "〒", "zip", "Zip", "ZIP", "postal", "Postal", "POSTAL", "postcode")
 
-// parsePostalAt parses NNN-NNNN or NNNNNNN at the digit run p.
-func parsePostalAt(s string, p int) (end int, hyphen, ok bool) {
+// postalFromGroups parses NNN-NNNN (any dash) or NNNNNNN from the groups read at
+// the digit run p.
+func postalFromGroups(s string, p int, g *digitGroups) (end int, hyphen, ok bool) {
 	if digitBefore(s, p) {
 		return 0, false, false
 	}
-	var d [7]byte
-	n := 0
-	i := p
-	for i < len(s) && n < 7 {
-		v, w := digitAt(s, i)
-		if w == 0 {
-			break
-		}
-		d[n] = v
-		n++
-		i += w
-		if n == 3 {
-			if k, _, w := sepAt(s, i); k == sepHyphen && i+w < len(s) && isDigitAt(s, i+w) {
-				i += w
-				hyphen = true
-			} else if isDigitAt(s, i) {
-				continue
-			} else {
-				return 0, false, false
-			}
-		}
-	}
-	if n != 7 || (i < len(s) && isDigitAt(s, i)) {
+	switch {
+	case g.lens[0] == 7:
+		end = g.ends[0]
+	case g.lens[0] == 3 && g.seps[0].k == sepHyphen && g.lens[1] == 4:
+		end, hyphen = g.ends[1], true
+	default:
 		return 0, false, false
 	}
 	// 000-xxxx is unassigned: Japan Post codes start at 001.
-	if d[0] == 0 && d[1] == 0 && d[2] == 0 {
+	var d [3]byte
+	if g.digits(s, p, d[:]); d[0] == 0 && d[1] == 0 && d[2] == 0 {
 		return 0, false, false
 	}
-	if numberGlued(s, p, i) {
+	if numberGlued(s, p, end) {
 		return 0, false, false
 	}
-	return i, hyphen, true
+	return end, hyphen, true
 }
 
-func postalOnDigits(st *state, p int) (Finding, bool) {
+// postalOnDigits is the postal code detector's digit-run trigger; g holds the groups
+// read at p.
+func postalOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	if st.runLen != 3 && st.runLen != 7 {
 		return Finding{}, false
 	}
-	end, hyphen, ok := parsePostalAt(st.s, p)
+	end, hyphen, ok := postalFromGroups(st.s, p, g)
 	if !ok {
 		return Finding{}, false
 	}
