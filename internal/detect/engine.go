@@ -574,27 +574,27 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 // returns where scanning resumes. s[i:j] are ASCII digits the caller has
 // counted already (j == i: none).
 func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
-	end := j
-	n := j - i
-	for {
-		// ASCII digits first: by far the common case.
-		for end < len(st.s) && st.s[end]-'0' < 10 {
+	s := st.s
+	// Full-width digits, and ASCII ones after them, continue the run (the caller
+	// counted its leading ASCII digits: most runs end at j).
+	end, n := j, j-i
+	for end < len(s) {
+		if c := s[end]; c-'0' < 10 {
 			end++
-			n++
-		}
-		_, w := digitAt(st.s, end)
-		if w == 0 {
+		} else if c == fwLead && end+2 < len(s) && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
+			end += 3
+		} else {
 			break
 		}
-		end += w
 		n++
 	}
 	st.runLen = n
-	st.runFirst, _ = digitAt(st.s, i)
+	st.runFirst, _ = digitAt(s, i)
 	after := byte(0)
-	if end < len(st.s) {
-		after = st.s[end]
+	if end < len(s) {
+		after = s[end]
 	}
+	af := afterRun[after]
 	// Fast path for the short runs that make up most digits in real data
 	// (times, dates, IP octets, prices): one to three digits start only a
 	// phone number (trunk 0, or "+81", followed by a separator), a postal
@@ -602,17 +602,14 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	// A run right after "12:" or "3." continues a time, a decimal or an IP
 	// address ("+09:00 ", "10.0.0.1"): every detector rejects such a glued
 	// number, so none is asked.
-	if i >= 2 && (st.s[i-1] == ':' || st.s[i-1] == '.') && st.s[i-2]-'0' < 10 {
+	if i >= 2 && (s[i-1] == ':' || s[i-1] == '.') && s[i-2]-'0' < 10 {
 		return dst, end
 	}
-	// A separator after the run, for a phone number's groups.
-	sepAfter := after == '-' || after == ' ' || after == '(' || after == ')' || after >= 0xE2
 	// An era year or the month after 元年 goes on with 年 or 月, or with a date separator
-	// (dateSep: / . - or a non-ASCII form): "09:" after a blank, "12," after "S" start
-	// no date, and eraLeadBefore is not asked.
-	dateAfter := after == '/' || after == '.' || after == '-' || after >= 0x80
+	// (afDate): "09:" after a blank, "12," after "S" start no date, and eraLeadBefore is
+	// not asked.
 	if n <= 3 {
-		if !(sepAfter && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && dateAfter && eraLeadBefore(st.s, i)) {
+		if !(af&afSep != 0 && (st.runFirst == 0 || st.runFirst == 8 || n == 3)) && !(n <= 2 && af&afDate != 0 && eraLeadBefore(s, i)) {
 			return dst, end
 		}
 	}
@@ -630,35 +627,34 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	// before it (the month of "2023-06-27", "ORD-1234-…") is part of an
 	// identifier: the card, My Number, phone and postal parsers all start
 	// the number at i and reject it as glued (numberGlued), so none is asked.
-	if i >= 2 && (st.s[i-1] == '-' || st.s[i-1] == '_' || st.s[i-1] == '#') && isWordByte(st.s[i-2]) {
+	if i >= 2 && (s[i-1] == '-' || s[i-1] == '_' || s[i-1] == '#') && isWordByte(s[i-2]) {
 		m &= bBirth
 	}
 	// A group of four must be followed by a separator and a group of four
 	// (or six: Amex, Diners) to start a card or a My Number.
-	if m&(bCard|bMyNum) != 0 && n == 4 && !groupFollows(st.s, end) {
+	if m&(bCard|bMyNum) != 0 && n == 4 && (af&afGroup == 0 || !groupFollows(s, end)) {
 		m &^= bCard | bMyNum
 	}
 	// A phone number starts with the trunk 0, or the 8 of "+81"; a short run
 	// is its first group.
-	if m&bPhone != 0 && (st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && st.s[i-1] == '+' || i >= 3 && st.s[i-3:i] == "＋")) ||
-		n < 10 && !sepAfter) {
+	if m&bPhone != 0 && (st.runFirst != 0 && !(st.runFirst == 8 && (i > 0 && s[i-1] == '+' || i >= 3 && s[i-3:i] == "＋")) ||
+		n < 10 && af&afSep == 0) {
 		m &^= bPhone
 	}
-	if m&bPostal != 0 && n == 3 && after != '-' && after < 0xE2 {
+	if m&bPostal != 0 && n == 3 && af&afDash == 0 {
 		m &^= bPostal
 	}
 	if m&bBirth != 0 {
 		// (Written out here: as a function these tests cost what they spare.)
-		s := st.s
 		if n <= 2 {
 			// One or two digits are an era year or a month after 元年: an era
 			// name or letter sits just before, and a date separator, 年 or 月
 			// just after. Right after 年 ("2023年6月6日": the month) they start a
 			// date only after 元年 (parseGannenAt): no era name ends in 年.
-			if !dateAfter || !eraLeadBefore(s, i) || i >= 3 && s[i-3:i] == "年" && (i < 6 || s[i-6:i-3] != "元") {
+			if af&afDate == 0 || !eraLeadBefore(s, i) || i >= 3 && s[i-3:i] == "年" && (i < 6 || s[i-6:i-3] != "元") {
 				m &^= bBirth
 			}
-		} else if n == 4 && after != '/' && after != '-' && after != '.' && after < 0xE2 ||
+		} else if n == 4 && af&afYear == 0 ||
 			// A four-digit year of a living person starts 19 or 20
 			// (minBirthYear..maxBirthYear); ASCII only, full-width digits
 			// go on to the parser.
@@ -675,7 +671,7 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 		// The run's groups, read once for the card, My Number, phone and postal
 		// parsers (declared here: only runs that reach them pay for the struct).
 		var g digitGroups
-		g.readGroups(st.s, i, n, end)
+		g.readGroups(s, i, n, end)
 		for mg := m &^ bBirth; mg != 0; mg &= mg - 1 {
 			k := kind(bits.TrailingZeros16(uint16(mg)))
 			if f, ok := onDigits(k, st, i, &g); ok {
@@ -706,6 +702,38 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	}
 	return dst, end
 }
+
+// What the byte after a digit run allows (afterRun[b]): classes of atDigits' tests.
+const (
+	// afSep: a phone number's group separator ("-", " ", "(", ")" or a multi-byte one).
+	afSep = 1 << iota
+	// afDate: what goes on after an era year or a month (dateSep's / . - or anything
+	// non-ASCII: 年, 月, full-width forms).
+	afDate
+	// afGroup: what sepAt may read as a separator (groupFollows).
+	afGroup
+	// afDash: what may be a dash (sepAt's hyphens): NNN-NNNN.
+	afDash
+	// afYear: what goes on after a four-digit year (/ - . or 年 and the multi-byte
+	// separators).
+	afYear
+)
+
+var afterRun = func() (t [256]uint8) {
+	for b := 0xE2; b <= 0xFF; b++ {
+		t[b] = afSep | afGroup | afDash | afYear
+	}
+	for b := 0x80; b <= 0xFF; b++ {
+		t[b] |= afDate
+	}
+	t['-'] = afSep | afDate | afGroup | afDash | afYear
+	t[' '] = afSep | afGroup
+	t['('] = afSep
+	t[')'] = afSep
+	t['/'] = afDate | afYear
+	t['.'] = afDate | afYear
+	return t
+}()
 
 // runLengths[k] has bit n set when detector k can start at a digit run
 // of n digits: cards are 13–19 digits or a group of 4; My Numbers 12 or
