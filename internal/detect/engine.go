@@ -449,7 +449,7 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			if j < len(s) {
 				a = s[j]
 			}
-			if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || a != '/' && a != '.' || !eraLeadByte(s[i-1])) {
+			if c := afterRun[a]; c&(afSep|afDate) == 0 || c&afSlashDot != 0 && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
 				i = j
 				continue
 			}
@@ -511,7 +511,9 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				if j < len(s) {
 					a = s[j]
 				}
-				if a < 0x80 && a != '-' && a != ' ' && a != '(' && a != ')' && (j-i == 3 || i == 0 || a != '/' && a != '.' || !eraLeadByte(s[i-1])) {
+				// (ASCII other than - / . blank and parentheses, or / . after no
+				// era letter or kanji: afterRun classifies the byte.)
+				if c := afterRun[a]; c&(afSep|afDate) == 0 || c&afSlashDot != 0 && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
 					i = j
 					continue
 				}
@@ -576,17 +578,19 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	s := st.s
 	// Full-width digits, and ASCII ones after them, continue the run (the caller
-	// counted its leading ASCII digits: most runs end at j).
+	// counted its leading ASCII digits: a run followed by ASCII ends at j).
 	end, n := j, j-i
-	for end < len(s) {
-		if c := s[end]; c-'0' < 10 {
-			end++
-		} else if c == fwLead && end+2 < len(s) && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
-			end += 3
-		} else {
-			break
+	if end < len(s) && s[end] >= 0x80 {
+		for end < len(s) {
+			if c := s[end]; c-'0' < 10 {
+				end++
+			} else if c == fwLead && end+2 < len(s) && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
+				end += 3
+			} else {
+				break
+			}
+			n++
 		}
-		n++
 	}
 	st.runLen = n
 	st.runFirst, _ = digitAt(s, i)
@@ -717,6 +721,8 @@ const (
 	// afYear: what goes on after a four-digit year (/ - . or 年 and the multi-byte
 	// separators).
 	afYear
+	// afSlashDot: '/' or '.', which go on after an era year only.
+	afSlashDot
 )
 
 var afterRun = func() (t [256]uint8) {
@@ -730,8 +736,8 @@ var afterRun = func() (t [256]uint8) {
 	t[' '] = afSep | afGroup
 	t['('] = afSep
 	t[')'] = afSep
-	t['/'] = afDate | afYear
-	t['.'] = afDate | afYear
+	t['/'] = afDate | afYear | afSlashDot
+	t['.'] = afDate | afYear | afSlashDot
 	return t
 }()
 
