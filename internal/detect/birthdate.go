@@ -58,14 +58,19 @@ func daysIn(y, m int) int {
 // readNum reads 1..maxLen digits at i.
 func readNum(s string, i, maxLen int) (v, end, n int) {
 	end = i
-	for end < len(s) && n < maxLen+1 {
-		d, w := digitAt(s, end)
-		if w == 0 {
+	for n <= maxLen && end < len(s) {
+		// digitAt, written out: ASCII first.
+		d := s[end] - '0'
+		if d < 10 {
+			end++
+		} else if d == fwLead-'0' && end+2 < len(s) && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
+			d = s[end+2] - fwDigit0
+			end += 3
+		} else {
 			break
 		}
 		v = v*10 + int(d)
 		n++
-		end += w
 	}
 	if n > maxLen {
 		return 0, i, 0
