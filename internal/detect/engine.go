@@ -760,9 +760,14 @@ var runLengths = [...]uint32{
 // groupFollows reports whether a separator and a digit group of 4 or 6
 // digits start at i.
 func groupFollows(s string, i int) bool {
-	k, _, w := sepAt(s, i)
-	if k == sepNone {
-		return false
+	// A blank or an ASCII dash without sepAt's call.
+	w := 1
+	if i >= len(s) || s[i] != ' ' && s[i] != '-' {
+		k, _, kw := sepAt(s, i)
+		if k == sepNone {
+			return false
+		}
+		w = kw
 	}
 	n := 0
 	for j := i + w; j < len(s) && n < 7; n++ {
