@@ -223,10 +223,6 @@ type state struct {
 	floor int
 	// base is len(dst) when Scan began.
 	base int
-	// ctxPos-1 is the position whose contextAt is in ctxVal: the digit
-	// hooks at one run each ask for it, with the same position.
-	ctxPos int
-	ctxVal Context
 	// keys, when not nil, remembers the classes of inline keys across scans.
 	keys *KeyCache
 }
@@ -266,18 +262,16 @@ func (st *state) classify(k string) Context {
 
 // contextAt returns the context that applies to a value starting at p: an
 // inline key right before it ("tel=", "\"email\": \"", "生年月日："), else the
-// Context the caller gave.
+// Context the caller gave. (It is not remembered for the next hook at p: the
+// hooks are asked only after their parse, and two parses of one run seldom
+// both succeed, 500 times in 390,000 on a 30 MB corpus.)
 func (st *state) contextAt(p int) Context {
-	if st.ctxPos == p+1 {
-		return st.ctxVal
-	}
-	c := st.ctx
 	if k, ok := inlineKey(st.s, p); ok {
-		c = st.classify(k)
+		c := st.classify(k)
 		c.keyed = true
+		return c
 	}
-	st.ctxPos, st.ctxVal = p+1, c
-	return c
+	return st.ctx
 }
 
 // Scan appends the findings in text to dst and returns it. text is UTF-8; a
