@@ -32,9 +32,11 @@ func postalFromGroups(s string, p int, g *digitGroups) (end int, hyphen, ok bool
 	default:
 		return 0, false, false
 	}
-	// 000-xxxx is unassigned: Japan Post codes start at 001.
-	var d [3]byte
-	if g.digits(s, p, d[:]); d[0] == 0 && d[1] == 0 && d[2] == 0 {
+	// 000-xxxx is unassigned: Japan Post codes start at 001. (The first group
+	// holds the three digits.)
+	d0, w0 := digitAt(s, p)
+	d1, w1 := digitAt(s, p+w0)
+	if d2, _ := digitAt(s, p+w0+w1); d0 == 0 && d1 == 0 && d2 == 0 {
 		return 0, false, false
 	}
 	if numberGlued(s, p, end) {
