@@ -443,7 +443,8 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			if j < len(s) {
 				a = s[j]
 			}
-			if c := afterRun[a]; c&(afSep|afDate) == 0 || c&afSlashDot != 0 && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
+			if c := afterRun[a]; c&(afSep|afDate) == 0 || a < 0x80 && !(c&afSep != 0 && (s[i] == '0' || s[i] == '8' || j-i == 3)) &&
+				!(j-i <= 2 && c&afDate != 0 && i > 0 && eraLeadByte(s[i-1])) {
 				i = j
 				continue
 			}
@@ -505,9 +506,13 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				if j < len(s) {
 					a = s[j]
 				}
-				// (ASCII other than - / . blank and parentheses, or / . after no
-				// era letter or kanji: afterRun classifies the byte.)
-				if c := afterRun[a]; c&(afSep|afDate) == 0 || c&afSlashDot != 0 && (j-i == 3 || i == 0 || !eraLeadByte(s[i-1])) {
+				// (atDigits' short-run rule with eraLeadByte for eraLeadBefore, on
+				// an ASCII byte after the run, which afterRun classifies: no
+				// separator after a run that cannot start a phone number or a
+				// postal code, and no date separator after one that cannot be an
+				// era year.)
+				if c := afterRun[a]; c&(afSep|afDate) == 0 || a < 0x80 && !(c&afSep != 0 && (s[i] == '0' || s[i] == '8' || j-i == 3)) &&
+					!(j-i <= 2 && c&afDate != 0 && i > 0 && eraLeadByte(s[i-1])) {
 					i = j
 					continue
 				}
