@@ -9,7 +9,7 @@ import (
 
 // detector is one kind of personal data. Each detector lives in its own
 // file and names the triggers it hooks; the hook functions themselves are
-// called through the switches below (direct calls, so that the per-Scan
+// called through the switches below and atDigits' (direct calls, so that the per-Scan
 // state stays on the stack: a pointer passed through a func value escapes,
 // and Scan must not allocate). A new detector is a file, a line in
 // detectors and a case in each switch it hooks.
@@ -55,23 +55,6 @@ const (
 )
 
 func (k kind) typ() Type { return allTypes[k] }
-
-// onDigits runs detector k, one of those reading digit groups, at the digit run p; g
-// holds the groups read there. (The birth date's parser reads its own separators and
-// is called directly.)
-func onDigits(k kind, st *state, p int, g *digitGroups) (Finding, bool) {
-	switch k {
-	case kCard:
-		return cardOnDigits(st, p, g)
-	case kMyNumber:
-		return myNumberOnDigits(st, p, g)
-	case kPhone:
-		return phoneOnDigits(st, p, g)
-	case kPostal:
-		return postalOnDigits(st, p, g)
-	}
-	return Finding{}, false
-}
 
 func onAt(k kind, st *state, p, w int) (Finding, bool) {
 	if k == kEmail {
@@ -676,8 +659,21 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 		var g digitGroups
 		g.readGroups(s, i, n, end)
 		for mg := m &^ bBirth; mg != 0; mg &= mg - 1 {
-			k := kind(bits.TrailingZeros16(uint16(mg)))
-			if f, ok := onDigits(k, st, i, &g); ok {
+			// (The digit hooks' switch is here, not in a function like onAt's: a
+			// call that only passes the finding on costs as much as the switch.)
+			var f Finding
+			var ok bool
+			switch kind(bits.TrailingZeros16(uint16(mg))) {
+			case kCard:
+				f, ok = cardOnDigits(st, i, &g)
+			case kMyNumber:
+				f, ok = myNumberOnDigits(st, i, &g)
+			case kPhone:
+				f, ok = phoneOnDigits(st, i, &g)
+			case kPostal:
+				f, ok = postalOnDigits(st, i, &g)
+			}
+			if ok {
 				if best < 0 {
 					dst = append(dst, f)
 					best = len(dst) - 1
