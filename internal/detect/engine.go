@@ -9,7 +9,7 @@ import (
 
 // detector is one kind of personal data. Each detector lives in its own
 // file and names the triggers it hooks; the hook functions themselves are
-// called through the switches below and atDigits' (direct calls, so that the per-Scan
+// called through the switches below, atDigits' and scan's (direct calls, so that the per-Scan
 // state stays on the stack: a pointer passed through a func value escapes,
 // and Scan must not allocate). A new detector is a file, a line in
 // detectors and a case in each switch it hooks.
@@ -59,16 +59,6 @@ func (k kind) typ() Type { return allTypes[k] }
 func onAt(k kind, st *state, p, w int) (Finding, bool) {
 	if k == kEmail {
 		return emailOnAt(st, p, w)
-	}
-	return Finding{}, false
-}
-
-func onMark(k kind, st *state, p int, r rune) (Finding, bool) {
-	switch k {
-	case kAddress:
-		return addressOnMark(st, p, r)
-	case kName:
-		return nameOnMark(st, p, r)
 	}
 	return Finding{}, false
 }
@@ -535,7 +525,16 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			default:
 				for _, m := range e.marks {
 					if m.r == r && st.types&(1<<m.k) != 0 {
-						if f, ok := onMark(m.k, st, i, r); ok {
+						// (The mark hooks' switch, here for the reason atDigits has its.)
+						var f Finding
+						var ok bool
+						switch m.k {
+						case kAddress:
+							f, ok = addressOnMark(st, i, r)
+						case kName:
+							f, ok = nameOnMark(st, i, r)
+						}
+						if ok {
 							dst = append(dst, f)
 							if f.End > i+3 {
 								i = f.End
