@@ -466,10 +466,12 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		case clsDigit:
 			// Inline fast path for the short ASCII runs that are most
 			// digits in real data (times, IP octets, dates): a run of one
-			// to three digits followed by ASCII other than a dash, a blank
-			// or a parenthesis, and not an era year (after an era letter or
-			// a kanji, and followed by '/' or '.'), starts nothing (see
-			// atDigits for the full rule).
+			// to three digits followed by an ASCII byte starts nothing
+			// unless it may be the first group of a phone number or a postal
+			// code (a separator after a 0, an 8 or three digits) or an era
+			// year (a date separator after an era letter, a blank or a
+			// kanji): atDigits' short-run rule, with eraLeadByte for
+			// eraLeadBefore and the byte after the run from afterRun.
 			j := i + 1
 			for j < len(s) && s[j]-'0' < 10 {
 				j++
@@ -479,11 +481,6 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				if j < len(s) {
 					a = s[j]
 				}
-				// (atDigits' short-run rule with eraLeadByte for eraLeadBefore, on
-				// an ASCII byte after the run, which afterRun classifies: no
-				// separator after a run that cannot start a phone number or a
-				// postal code, and no date separator after one that cannot be an
-				// era year.)
 				if c := afterRun[a]; c&(afSep|afDate) == 0 || a < 0x80 && !(c&afSep != 0 && (s[i] == '0' || s[i] == '8' || j-i == 3)) &&
 					!(j-i <= 2 && c&afDate != 0 && i > 0 && eraLeadByte(s[i-1])) {
 					i = j
@@ -715,8 +712,6 @@ const (
 	// afYear: what goes on after a four-digit year (/ - . or 年 and the multi-byte
 	// separators).
 	afYear
-	// afSlashDot: '/' or '.', which go on after an era year only.
-	afSlashDot
 )
 
 var afterRun = func() (t [256]uint8) {
@@ -730,8 +725,8 @@ var afterRun = func() (t [256]uint8) {
 	t[' '] = afSep | afGroup
 	t['('] = afSep
 	t[')'] = afSep
-	t['/'] = afDate | afYear | afSlashDot
-	t['.'] = afDate | afYear | afSlashDot
+	t['/'] = afDate | afYear
+	t['.'] = afDate | afYear
 	return t
 }()
 
