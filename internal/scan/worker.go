@@ -192,14 +192,15 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 		if re <= rs {
 			continue
 		}
-		h := hit{
-			start:  b.base + int64(start+rs),
-			end:    b.base + int64(start+re),
-			reason: f.Reason,
-			conf:   f.Confidence,
-			typ:    typeIndex(f.Type),
-			esc:    esc,
-		}
+		// Filled field by field: h's address is taken (appendHit), and a composite literal
+		// was built in a temporary and copied into it.
+		var h hit
+		h.start = b.base + int64(start+rs)
+		h.end = b.base + int64(start+re)
+		h.reason = f.Reason
+		h.conf = f.Confidence
+		h.typ = typeIndex(f.Type)
+		h.esc = esc
 		if !w.direct {
 			w.hits = append(w.hits, h)
 		} else {
