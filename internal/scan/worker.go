@@ -180,10 +180,14 @@ func (w *worker) scanValue(b *batch, start, end int, esc escKind, ctx *detect.Co
 	w.fs = w.s.engine.ScanCached(w.fs[:0], text, *ctx, &w.kcache)
 	for k := range w.fs {
 		f := &w.fs[k] // not copied: most of its fields are read once
-		// Clamp: a detector bug must not turn into offsets outside the file.
-		fs, fe := min(max(f.Start, 0), len(text)), min(max(f.End, 0), len(text))
-		if fe < fs {
-			fs, fe = fe, fs
+		fs, fe := f.Start, f.End
+		if uint(fs) > uint(fe) || uint(fe) > uint(len(text)) {
+			// Clamp: a detector bug must not turn into offsets outside the file. (Tested
+			// first in one pair of compares: a finding within its text, always, needs none.)
+			fs, fe = min(max(fs, 0), len(text)), min(max(fe, 0), len(text))
+			if fe < fs {
+				fs, fe = fe, fs
+			}
 		}
 		rs, re := fs, fe
 		if m != nil {
