@@ -130,6 +130,11 @@ type jsonlRender struct {
 	// The previous finding's `,"line":N`: a CSV record or a log line holds several.
 	line  int
 	lineJ []byte
+	// The lines rendered since the last flush: full chunks, and the chunk being filled.
+	// (Fields, not appendHit's arguments and results: six words fewer to pass and store
+	// for each finding.)
+	out   [][]byte
+	chunk []byte
 }
 
 // tailProbes is how many slots a tail may be looked for in; when all are taken the last is
@@ -156,14 +161,22 @@ const maxLine = 512
 // to dst.
 func (r *jsonlRender) appendHits(dst [][]byte, c *chunkPool, path string, hits []hit) [][]byte {
 	r.setPath(path)
-	var b []byte
+	r.out, r.chunk = dst, nil
 	for i := range hits {
-		dst, b = r.appendHit(dst, b, c, &hits[i])
+		r.appendHit(c, &hits[i])
 	}
-	if b != nil {
-		dst = append(dst, b)
+	return r.flush()
+}
+
+// flush returns the chunks rendered since the last flush, the one being filled included
+// (nil if none), and forgets them.
+func (r *jsonlRender) flush() [][]byte {
+	if r.chunk != nil {
+		r.out = append(r.out, r.chunk)
 	}
-	return dst
+	out := r.out
+	r.out, r.chunk = nil, nil
+	return out
 }
 
 // setPath makes the heads those of the file at path.
@@ -181,9 +194,10 @@ func (r *jsonlRender) setPath(path string) {
 	}
 }
 
-// appendHit renders h into the chunk b, or into a new chunk from c when b has no room for
-// it (b then joins dst); setPath must have been called for h's file.
-func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([][]byte, []byte) {
+// appendHit renders h into the chunk being filled, or into a new chunk from c when that
+// one has no room for it (it then joins r.out); setPath must have been called for h's file.
+func (r *jsonlRender) appendHit(c *chunkPool, h *hit) {
+	b := r.chunk
 	head := r.head[h.typ&15]
 	// The tail of the type's previous finding first: a column, a key or a log field gives
 	// one reason to most findings of its type, and the types of a record alternate.
@@ -196,7 +210,7 @@ func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([
 	}
 	if cap(b)-len(b) < len(head)+len(tail)+maxLine {
 		if b != nil {
-			dst = append(dst, b)
+			r.out = append(r.out, b)
 		}
 		b = c.get(len(head) + len(tail) + maxLine)
 	}
@@ -230,8 +244,7 @@ func (r *jsonlRender) appendHit(dst [][]byte, b []byte, c *chunkPool, h *hit) ([
 		r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
 	}
 	b = append(b, r.lineJ...)
-	b = append(b, tail...)
-	return dst, b
+	r.chunk = append(b, tail...)
 }
 
 // endKey is `,"end":` (and one byte more, written over) as a little-endian word.

@@ -21,12 +21,10 @@ type worker struct {
 	prevs  []string
 	redBuf []byte
 	render jsonlRender
-	// direct rendering (see process): the batch's rendered chunks, the one being filled,
-	// the line count up to lineAt, the first newline at or after lineAt (len(b.buf): none),
-	// and the batch's counts by type.
+	// direct rendering (see process; the rendered chunks are render's): the line count up
+	// to lineAt, the first newline at or after lineAt (len(b.buf): none), and the batch's
+	// counts by type.
 	direct bool
-	out    [][]byte
-	chunk  []byte
 	lineAt int
 	line   int
 	nextNL int
@@ -55,7 +53,7 @@ func (w *worker) process(b *batch) {
 	if w.direct {
 		w.render.setPath(b.file.path)
 		w.lineAt, w.line, w.nextNL = 0, b.line, nextNewline(b.buf, 0)
-		w.out, w.chunk, w.counts = nil, nil, &b.counts
+		w.render.out, w.render.chunk, w.counts = nil, nil, &b.counts
 	}
 	switch b.mode {
 	case modeValues:
@@ -67,11 +65,8 @@ func (w *worker) process(b *batch) {
 		w.scanLines(b)
 	}
 	if w.direct {
-		if w.chunk != nil {
-			w.out = append(w.out, w.chunk)
-		}
-		if w.out != nil {
-			b.lines = w.out
+		if out := w.render.flush(); out != nil {
+			b.lines = out
 			n := 0
 			for _, c := range b.lines {
 				n += cap(c)
@@ -79,7 +74,7 @@ func (w *worker) process(b *batch) {
 			w.s.budget.add(n)
 			b.weight += n
 		}
-		w.out, w.chunk, w.counts = nil, nil, nil
+		w.counts = nil
 		return
 	}
 	w.setLines(b)
@@ -225,7 +220,7 @@ values:
 					w.lineAt = off
 				}
 				h.line = w.line
-				w.out, w.chunk = w.render.appendHit(w.out, w.chunk, &w.s.chunks, &h)
+				w.render.appendHit(&w.s.chunks, &h)
 				w.counts[h.typ&15]++
 			}
 			if w.s.opts.Preview {
