@@ -117,8 +117,10 @@ func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
 func fieldEnd(buf []byte, i int, delim byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	d, nl := ones*uint64(delim), ones*uint64('\n')
-	for ; i+8 <= len(buf); i += 8 {
-		x := binary.LittleEndian.Uint64(buf[i:])
+	// (The loop's bounds are written so that the compiler can tell buf[i:i+8] is within buf:
+	// with i+8 <= len(buf) and buf[i:] it checked both and built the slice at each step.)
+	for ; i >= 0 && i <= len(buf)-8; i += 8 {
+		x := binary.LittleEndian.Uint64(buf[i : i+8])
 		// A zero byte in x^d or x^nl is a match. The lowest set high bit of each test marks
 		// its first match exactly (a borrow can only mark bytes above one), so the lowest
 		// of the two is the first delimiter or newline.
