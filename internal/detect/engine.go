@@ -389,7 +389,8 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 	s := text
 	cls := &e.cls
 	mid3 := &e.mid3
-	for i := 0; i < len(s); {
+	// (uint: i is never negative, and so the compiler knows s[i] is within s.)
+	for i := 0; uint(i) < uint(len(s)); {
 		c := s[i]
 		k := cls[c]
 		if k == clsNone {
@@ -439,7 +440,8 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		// runes whose first two bytes start no trigger (most kanji and
 		// kana) without leaving the loop. (Quiet makes the same tests, and
 		// the digit-run fast paths below; a change here is one there.)
-		for i < len(s) {
+		// (uint: i is never negative, and so the compiler knows s[i] is within s.)
+		for uint(i) < uint(len(s)) {
 			c := s[i]
 			k := cls[c]
 			if k == clsNone {
@@ -458,7 +460,7 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			}
 			break
 		}
-		if i >= len(s) {
+		if uint(i) >= uint(len(s)) {
 			break
 		}
 		c := s[i]
