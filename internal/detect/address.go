@@ -117,11 +117,11 @@ func addressAt(s string, p, pe int) (end int, ok bool) {
 		// runeAt, with the ASCII and three-byte cases inline (see readTokenForward).
 		var r rune
 		var w int
-		if i >= len(s) {
+		if uint(i) >= uint(len(s)) { // (unsigned: see addressRest)
 			break
 		} else if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+		} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)
@@ -148,13 +148,15 @@ func addressAt(s string, p, pe int) (end int, ok bool) {
 func addressRest(s string, i, limit int) int {
 	end := i
 	limit = min(limit, len(s))
-	for i < limit {
+	// (i compared as unsigned, and i < len(s)-2 below: the compiler then knows s[i],
+	// s[i+1] and s[i+2] are within s and checks none of them.)
+	for uint(i) < uint(limit) {
 		// runeAt, with the ASCII and three-byte cases inline (see readTokenForward).
 		var r rune
 		var w int
 		if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+		} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)

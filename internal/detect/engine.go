@@ -397,8 +397,8 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			i++
 			continue
 		}
-		if k == clsLead3 && (i+2 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
-			if i+2 < len(s) && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+		if k == clsLead3 && (i >= len(s)-2 || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
+			if i < len(s)-2 && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 				i += 3
 			} else {
 				i++
@@ -440,7 +440,8 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		// runes whose first two bytes start no trigger (most kanji and
 		// kana) without leaving the loop. (Quiet makes the same tests, and
 		// the digit-run fast paths below; a change here is one there.)
-		// (uint: i is never negative, and so the compiler knows s[i] is within s.)
+		// (uint: i is never negative, and so the compiler knows s[i] is within s; and
+		// i < len(s)-2, unlike i+2 < len(s), tells it that s[i+1] and s[i+2] are too.)
 		for uint(i) < uint(len(s)) {
 			c := s[i]
 			k := cls[c]
@@ -448,10 +449,10 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 				i++
 				continue
 			}
-			if k == clsLead3 && (i+2 >= len(s) || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
+			if k == clsLead3 && (i >= len(s)-2 || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
 				// A whole rune that starts no trigger: its continuation bytes
 				// are class 0 anyway, so step over all three at once.
-				if i+2 < len(s) && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+				if i < len(s)-2 && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 					i += 3
 				} else {
 					i++
@@ -501,14 +502,14 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 			dst, i = e.atAt(dst, st, i, 1)
 			continue
 		case clsPercent:
-			if i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0' {
+			if i < len(s)-2 && s[i+1] == '4' && s[i+2] == '0' {
 				dst, i = e.atAt(dst, st, i, 3)
 				continue
 			}
 		case clsSep:
 			dst = e.atSeparator(dst, st, i, 1)
 		case clsLead3:
-			if i+2 >= len(s) || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+			if i >= len(s)-2 || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
 				break
 			}
 			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)

@@ -129,14 +129,17 @@ type nameToken struct {
 func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 	t.start = i
 	var kanji, hira, kata, latin bool
-	for i < limit {
+	// (limit within s, i compared as unsigned and i < len(s)-2 below: the compiler then
+	// knows s[i], s[i+1] and s[i+2] are within s and checks none of them.)
+	limit = min(limit, len(s))
+	for uint(i) < uint(limit) {
 		// runeAt, with the ASCII and three-byte cases (every kanji and kana) inline: this
 		// runs for every character of every name, and runeAt is too large to inline.
 		var r rune
 		var w int
 		if c := s[i]; c < 0x80 {
 			r, w = rune(c), 1
-		} else if i+2 < len(s) && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+		} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)
