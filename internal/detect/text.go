@@ -87,7 +87,9 @@ func sepAt(s string, i int) (k sepKind, r rune, w int) {
 // runeBefore decodes the rune ending just before i (RuneError, 0 at the
 // start).
 func runeBefore(s string, i int) (rune, int) {
-	if i <= 0 {
+	// (Unsigned: i <= 0 is i-1 < 0, and the compiler then knows s[i-1], and s[i-3] and
+	// s[i-2] for i >= 3, are within s.)
+	if uint(i-1) >= uint(len(s)) {
 		return utf8.RuneError, 0
 	}
 	if c := s[i-1]; c < utf8.RuneSelf {
@@ -117,13 +119,15 @@ func decode3(c0, c1, c2 byte) (rune, bool) {
 
 // runeAt decodes the rune starting at i (RuneError, 0 at the end).
 func runeAt(s string, i int) (rune, int) {
-	if i >= len(s) {
+	// (Unsigned, and i < len(s)-2 below: the compiler then knows s[i], s[i+1] and s[i+2]
+	// are within s.)
+	if uint(i) >= uint(len(s)) {
 		return utf8.RuneError, 0
 	}
 	if c := s[i]; c < utf8.RuneSelf {
 		return rune(c), 1
 	}
-	if i+2 < len(s) {
+	if i < len(s)-2 {
 		if r, ok := decode3(s[i], s[i+1], s[i+2]); ok {
 			return r, 3
 		}
