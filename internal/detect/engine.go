@@ -561,11 +561,12 @@ func (e *Engine) atDigits(dst []Finding, st *state, i, j int) ([]Finding, int) {
 	// Full-width digits, and ASCII ones after them, continue the run (the caller
 	// counted its leading ASCII digits: a run followed by ASCII ends at j).
 	end, n := j, j-i
-	if end < len(s) && s[end] >= 0x80 {
-		for end < len(s) {
+	// (Unsigned, and end < len(s)-2: the compiler then checks no bound of s[end…end+2].)
+	if uint(end) < uint(len(s)) && s[end] >= 0x80 {
+		for uint(end) < uint(len(s)) {
 			if c := s[end]; c-'0' < 10 {
 				end++
-			} else if c == fwLead && end+2 < len(s) && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
+			} else if c == fwLead && end < len(s)-2 && s[end+1] == fwMid && s[end+2]-fwDigit0 < 10 {
 				end += 3
 			} else {
 				break
@@ -847,7 +848,7 @@ const maxValueBytes = 512
 func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	s := st.s
 	// Quick rejects: "12:34" (a time), "a == b", "://".
-	if i > 0 && s[i-1]-'0' < 10 && i+w < len(s) && s[i+w]-'0' < 10 {
+	if uint(i-1) < uint(len(s)) && s[i-1]-'0' < 10 && i+w < len(s) && s[i+w]-'0' < 10 { // (i > 0, unsigned: no bounds check)
 		return dst
 	}
 	if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {

@@ -68,11 +68,12 @@ func (g *digitGroups) readGroups(s string, p, n, end int) {
 		n = 0
 		for {
 			a := j
-			for j < len(s) && s[j]-'0' < 10 {
+			// (Unsigned, and j < len(s)-2: the compiler then checks no bound of s[j…j+2].)
+			for uint(j) < uint(len(s)) && s[j]-'0' < 10 {
 				j++
 			}
 			n += j - a
-			if j+2 < len(s) && s[j] == fwLead && s[j+1] == fwMid && s[j+2]-fwDigit0 < 10 {
+			if j >= 0 && j < len(s)-2 && s[j] == fwLead && s[j+1] == fwMid && s[j+2]-fwDigit0 < 10 {
 				j += 3
 				n++
 				continue
