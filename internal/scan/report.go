@@ -127,9 +127,12 @@ type jsonlRender struct {
 	// last[t] is the tail of the last finding of type index t (b nil: none); its b is
 	// shared with a slot in tails, and tail clears last when it writes over a slot.
 	last [16]jsonlTail
-	// The previous finding's `,"line":N`: a CSV record or a log line holds several.
+	// The previous finding's `,"line":N`: a CSV record or a log line holds several. Up to
+	// 16 bytes (a line number below 10^8) it is also held in two words, lineW, written
+	// with two stores instead of a copy of a length known only at run time.
 	line  int
 	lineJ []byte
+	lineW [2]uint64
 	// The lines rendered since the last flush: full chunks, and the chunk being filled.
 	// (Fields, not appendHit's arguments and results: six words fewer to pass and store
 	// for each finding.)
@@ -242,8 +245,23 @@ func (r *jsonlRender) appendHit(c *chunkPool, h *hit) {
 	if h.line != r.line || r.lineJ == nil {
 		r.line = h.line
 		r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
+		if len(r.lineJ) <= 16 {
+			var w [16]byte
+			copy(w[:], r.lineJ)
+			r.lineW = [2]uint64{binary.LittleEndian.Uint64(w[:8]), binary.LittleEndian.Uint64(w[8:])}
+		}
 	}
-	b = append(b, r.lineJ...)
+	if n := len(r.lineJ); n <= 16 {
+		// The room was made above: each store may write bytes past the line's part, which
+		// the tail overwrites.
+		l := len(b)
+		w := b[:cap(b)]
+		binary.LittleEndian.PutUint64(w[l:l+8], r.lineW[0])
+		binary.LittleEndian.PutUint64(w[l+8:l+16], r.lineW[1])
+		b = w[:l+n]
+	} else {
+		b = append(b, r.lineJ...)
+	}
 	r.chunk = append(b, tail...)
 }
 

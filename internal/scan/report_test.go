@@ -100,6 +100,12 @@ func TestJSONLRenderMatchesReporter(t *testing.T) {
 				line: 1_000 + i, typ: uint8(d % int64(len(typeNames)))})
 		}
 	}
+	// Line numbers on both sides of 10^8, where `,"line":N` no longer fits the two words
+	// appendHit stores it with, and back.
+	for i, l := range []int{99_999_999, 100_000_000, 123_456_789_012, 7, 100_000_001, 99_999_998} {
+		hits = append(hits, hit{start: int64(200_000_000 + i*20), end: int64(200_000_010 + i*20), reason: "luhn+issuer(visa)",
+			conf: 0.97, line: l, typ: uint8(i % len(typeNames))})
+	}
 	const path = "dir/customers.csv"
 	var want bytes.Buffer
 	rep := NewJSONLReporter(&want)
