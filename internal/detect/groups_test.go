@@ -137,7 +137,7 @@ func checkGroupParsers(t *testing.T, s string) {
 			t.Fatalf("postal at %d of %q: %v %d %v, reference %v %d %v", p, s, pok1, pe1, h1, pok2, pe2, h2)
 		}
 		ph1, ok1 := phoneFromGroups(s, p, &g)
-		ph2, ok2 := refParsePhoneAt(s, p)
+		ph2, ok2 := parsePhoneAt(s, p) // the general parser, still used for "+81" and "(03)", is the reference
 		if ok1 != ok2 || ok1 && !samePhone(ph1, ph2) {
 			t.Fatalf("phone at %d of %q: %v %+v, reference %v %+v", p, s, ok1, ph1, ok2, ph2)
 		}
@@ -183,7 +183,8 @@ func FuzzDigitGroups(f *testing.F) {
 }
 
 // The parsers as they were before digitGroups: each reads the digits and separators
-// itself.
+// itself. (The phone parser's previous form is parsePhoneAt itself, which phone.go keeps
+// for "+81" and parentheses: checkGroupParsers compares phoneFromGroups with it.)
 
 func refParseCardAt(s string, p int) (c cardNum, ok bool) {
 	if digitBefore(s, p) {
@@ -286,148 +287,6 @@ func refParseCardAt(s string, p int) (c cardNum, ok bool) {
 		total -= lens[g]
 	}
 	return c, false
-}
-
-func refParsePhoneAt(s string, p int) (ph phoneNum, ok bool) {
-	if digitBefore(s, p) {
-		return ph, false
-	}
-	ph.start = p
-	i := p
-	// "+81 …": the run starts at 8 after a plus sign.
-	if r, w := runeBefore(s, p); r == '+' || r == '＋' {
-		v1, w1 := digitAt(s, p)
-		if w1 == 0 || v1 != 8 || p+w1 >= len(s) {
-			return ph, false
-		}
-		v2, w2 := digitAt(s, p+w1)
-		if w2 == 0 || v2 != 1 {
-			return ph, false
-		}
-		ph.intl = true
-		ph.start = p - w
-		i = p + w1 + w2
-		// One separator after the country code, and an optional "(0)".
-		if k, _, w := sepAt(s, i); k != sepNone {
-			i += w
-		}
-		if i+2 < len(s) && s[i] == '(' && s[i+1] == '0' && s[i+2] == ')' {
-			i += 3
-			if k, _, w := sepAt(s, i); k != sepNone {
-				i += w
-			}
-		}
-		ph.d[0] = 0
-		ph.n = 1
-		if v, w := digitAt(s, i); w == 0 || v == 0 {
-			return ph, false
-		}
-	} else if r == '(' || r == '（' {
-		ph.start = p - w
-		ph.paren = true
-	} else if v, _ := digitAt(s, p); v != 0 {
-		return ph, false
-	}
-	var sepR rune
-	inParen := ph.paren
-	// Digit count and end after each group: blank-separated groups may be
-	// followed by other numbers ("TEL 03 1234 5678 FAX …"), so shorter
-	// prefixes of the groups are tried too.
-	var nAt, endAt [maxPhoneGroups]int
-	for ph.ng < maxPhoneGroups {
-		gl := 0
-		overflow := false
-		for i < len(s) {
-			v, w := digitAt(s, i)
-			if w == 0 {
-				break
-			}
-			if ph.n >= len(ph.d) {
-				overflow = true
-				break
-			}
-			ph.d[ph.n] = v
-			ph.n++
-			gl++
-			i += w
-		}
-		if overflow {
-			// Longer than any phone number: the number ended before this
-			// group if a blank separated it, else it is none.
-			if ph.ng > 0 && !inParen && (sepR == ' ' || sepR == '\u3000') {
-				ph.n = nAt[ph.ng-1]
-				break
-			}
-			return ph, false
-		}
-		if gl == 0 {
-			return ph, false
-		}
-		ph.lens[ph.ng] = gl
-		nAt[ph.ng], endAt[ph.ng] = ph.n, i
-		ph.ng++
-		ph.end = i
-		// Separators: one dash or space, or a closing parenthesis (with an
-		// optional dash or space after it), or an opening one before the
-		// local number: "(03)1234-5678", "03(1234)5678".
-		j := i
-		if inParen {
-			if j < len(s) && s[j] == ')' {
-				j++
-			} else if r, w := runeAt(s, j); r == '）' {
-				j += w
-			} else {
-				return ph, false
-			}
-			inParen = false
-			if k, _, w := sepAt(s, j); k != sepNone {
-				j += w
-			}
-		} else if j < len(s) && s[j] == '(' {
-			j++
-			inParen = true
-		} else if r, w := runeAt(s, j); r == '（' {
-			j += w
-			inParen = true
-		} else {
-			k, r, w := sepAt(s, j)
-			if k == sepNone {
-				break
-			}
-			if sepR != 0 && r != sepR {
-				break
-			}
-			sepR = r
-			j += w
-		}
-		if j >= len(s) || !isDigitAt(s, j) {
-			if inParen {
-				return ph, false
-			}
-			break
-		}
-		i = j
-	}
-	if inParen {
-		return ph, false
-	}
-	// With '+81' the first national group follows the restored trunk 0.
-	if ph.intl {
-		ph.lens[0]++
-	}
-	spaced := sepR == ' ' || sepR == '\u3000'
-	for g := ph.ng; g >= 1; g-- {
-		if g < ph.ng && !spaced {
-			// A dash-joined chain is one identifier: all or nothing.
-			return ph, false
-		}
-		c := ph
-		c.ng, c.n, c.end = g, nAt[g-1], endAt[g-1]
-		if !numberGlued(s, c.start, c.end) && validPhone(&c) {
-			return c, true
-		}
-	}
-	return ph, false
 }
 
 func refParsePostalAt(s string, p int) (end int, hyphen, ok bool) {
