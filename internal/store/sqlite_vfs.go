@@ -151,48 +151,22 @@ func doRegisterWALBufVFS() error {
 	v.FpNext = 0
 	v.FzName = name
 	v.FszOsFile = wrapHeader + (real.FszOsFile+7)&^7
-	v.FxOpen = fnptr(&struct {
-		f func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32
-	}{walBufOpen})
+	v.FxOpen = cfunc(walBufOpen)
 	methods := (*sqlite3.Tsqlite3_io_methods)(cmem(m))
 	*methods = sqlite3.Tsqlite3_io_methods{
-		FiVersion: 1,
-		FxClose: fnptr(&struct {
-			f func(*libc.TLS, uintptr) int32
-		}{walClose}),
-		FxRead: fnptr(&struct {
-			f func(*libc.TLS, uintptr, uintptr, int32, int64) int32
-		}{walRead}),
-		FxWrite: fnptr(&struct {
-			f func(*libc.TLS, uintptr, uintptr, int32, int64) int32
-		}{walWrite}),
-		FxTruncate: fnptr(&struct {
-			f func(*libc.TLS, uintptr, int64) int32
-		}{walTruncate}),
-		FxSync: fnptr(&struct {
-			f func(*libc.TLS, uintptr, int32) int32
-		}{walSync}),
-		FxFileSize: fnptr(&struct {
-			f func(*libc.TLS, uintptr, uintptr) int32
-		}{walFileSize}),
-		FxLock: fnptr(&struct {
-			f func(*libc.TLS, uintptr, int32) int32
-		}{walLock}),
-		FxUnlock: fnptr(&struct {
-			f func(*libc.TLS, uintptr, int32) int32
-		}{walUnlock}),
-		FxCheckReservedLock: fnptr(&struct {
-			f func(*libc.TLS, uintptr, uintptr) int32
-		}{walCheckReservedLock}),
-		FxFileControl: fnptr(&struct {
-			f func(*libc.TLS, uintptr, int32, uintptr) int32
-		}{walFileControl}),
-		FxSectorSize: fnptr(&struct {
-			f func(*libc.TLS, uintptr) int32
-		}{walSectorSize}),
-		FxDeviceCharacteristics: fnptr(&struct {
-			f func(*libc.TLS, uintptr) int32
-		}{walDeviceCharacteristics}),
+		FiVersion:               1,
+		FxClose:                 cfunc(walClose),
+		FxRead:                  cfunc(walRead),
+		FxWrite:                 cfunc(walWrite),
+		FxTruncate:              cfunc(walTruncate),
+		FxSync:                  cfunc(walSync),
+		FxFileSize:              cfunc(walFileSize),
+		FxLock:                  cfunc(walLock),
+		FxUnlock:                cfunc(walUnlock),
+		FxCheckReservedLock:     cfunc(walCheckReservedLock),
+		FxFileControl:           cfunc(walFileControl),
+		FxSectorSize:            cfunc(walSectorSize),
+		FxDeviceCharacteristics: cfunc(walDeviceCharacteristics),
 	}
 	walMethods = m
 	if rc := sqlite3.Xsqlite3_vfs_register(tls, p, 0); rc != sqlite3.SQLITE_OK {
@@ -201,9 +175,13 @@ func doRegisterWALBufVFS() error {
 	return nil
 }
 
-// fnptr is the C function pointer of the Go function in *s, as SQLite's Go translation
+// cfunc is the C function pointer of the Go function f, as SQLite's Go translation
 // (modernc.org/sqlite/lib) stores and calls them: the function value's pointer.
-func fnptr[T any](s *T) uintptr { return *(*uintptr)(unsafe.Pointer(s)) }
+func cfunc[F any](f F) uintptr { return *(*uintptr)(unsafe.Pointer(&f)) }
+
+// goFunc is the Go function behind a C function pointer p taken from a method table (F is
+// its func type): the inverse of cfunc.
+func goFunc[F any](p uintptr) F { return *(*F)(unsafe.Pointer(&p)) }
 
 // realMethods is the real file's io_methods table.
 func realMethods(f uintptr) *sqlite3.Tsqlite3_io_methods {
@@ -215,7 +193,7 @@ func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFl
 	if flags&sqlite3.SQLITE_OPEN_WAL == 0 {
 		// Not a WAL file: the real VFS's object in place, with its own methods; a main
 		// database file's with xShmLock and xClose of kinko's (dbShmLock).
-		rc := (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, file, flags, outFlags)
+		rc := goFunc[func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32](open)(tls, realVFS, name, file, flags, outFlags)
 		if m := *(*uintptr)(cmem(file)); m != 0 && flags&sqlite3.SQLITE_OPEN_MAIN_DB != 0 {
 			if patched := patchedDBMethods(tls, m); patched != 0 {
 				*(*uintptr)(cmem(file)) = patched
@@ -228,7 +206,7 @@ func walBufOpen(tls *libc.TLS, _ uintptr, name, file uintptr, flags int32, outFl
 	*(*uintptr)(cmem(file)) = 0
 	real := file + wrapHeader
 	*(*uintptr)(cmem(real)) = 0
-	rc := (*(*func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32)(unsafe.Pointer(&open)))(tls, realVFS, name, real, flags, outFlags)
+	rc := goFunc[func(*libc.TLS, uintptr, uintptr, uintptr, int32, uintptr) int32](open)(tls, realVFS, name, real, flags, outFlags)
 	if *(*uintptr)(cmem(real)) != 0 {
 		// SQLite closes a file whose methods are set, even after a failed open.
 		w := &walFile{real: real, flushAt: -1, path: libc.GoString(name)}
@@ -258,13 +236,9 @@ func patchedDBMethods(tls *libc.TLS, m uintptr) uintptr {
 	}
 	c := (*sqlite3.Tsqlite3_io_methods)(cmem(p))
 	*c = *(*sqlite3.Tsqlite3_io_methods)(cmem(m))
-	c.FxClose = fnptr(&struct {
-		f func(*libc.TLS, uintptr) int32
-	}{dbClose})
+	c.FxClose = cfunc(dbClose)
 	if c.FiVersion >= 2 && c.FxShmLock != 0 {
-		c.FxShmLock = fnptr(&struct {
-			f func(*libc.TLS, uintptr, int32, int32, int32) int32
-		}{dbShmLock})
+		c.FxShmLock = cfunc(dbShmLock)
 	}
 	if q, loaded := dbMethods.LoadOrStore(m, p); loaded {
 		libc.Xfree(tls, p)
@@ -291,7 +265,7 @@ const walWriteLock = 0
 // could land on frames another connection committed meanwhile.
 func dbShmLock(tls *libc.TLS, f uintptr, ofst, n, flags int32) int32 {
 	fp := original(f).FxShmLock
-	rc := (*(*func(*libc.TLS, uintptr, int32, int32, int32) int32)(unsafe.Pointer(&fp)))(tls, f, ofst, n, flags)
+	rc := goFunc[func(*libc.TLS, uintptr, int32, int32, int32) int32](fp)(tls, f, ofst, n, flags)
 	if ofst == walWriteLock && flags == sqlite3.SQLITE_SHM_UNLOCK|sqlite3.SQLITE_SHM_EXCLUSIVE {
 		if w, ok := dbWAL.Load(f); ok {
 			w.(*walFile).discard()
@@ -305,7 +279,7 @@ func dbClose(tls *libc.TLS, f uintptr) int32 {
 	dbWAL.Delete(f)
 	dbPaths.Delete(f)
 	lastDB.CompareAndDelete(tls, f)
-	return (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&fp)))(tls, f)
+	return goFunc[func(*libc.TLS, uintptr) int32](fp)(tls, f)
 }
 
 // discard forgets what was gathered (see dbShmLock), at the end of a write transaction.
@@ -336,7 +310,7 @@ func (w *walFile) writeReal(tls *libc.TLS, p uintptr, n int32, off int64) int32 
 	w.writes.Add(1)
 	for n > 0 {
 		k := min(n, walWriteMax)
-		if rc := (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&fp)))(tls, w.real, p, k, off); rc != sqlite3.SQLITE_OK {
+		if rc := goFunc[func(*libc.TLS, uintptr, uintptr, int32, int64) int32](fp)(tls, w.real, p, k, off); rc != sqlite3.SQLITE_OK {
 			return rc
 		}
 		p, n, off = p+uintptr(k), n-k, off+int64(k)
@@ -394,14 +368,14 @@ func walRead(tls *libc.TLS, file, p uintptr, n int32, off int64) int32 {
 		return rc
 	}
 	fp := realMethods(w.real).FxRead
-	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&fp)))(tls, w.real, p, n, off)
+	return goFunc[func(*libc.TLS, uintptr, uintptr, int32, int64) int32](fp)(tls, w.real, p, n, off)
 }
 
 func walClose(tls *libc.TLS, file uintptr) int32 {
 	w := wal(file)
 	rc := w.flush(tls)
 	fp := realMethods(w.real).FxClose
-	if rc2 := (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real); rc == sqlite3.SQLITE_OK {
+	if rc2 := goFunc[func(*libc.TLS, uintptr) int32](fp)(tls, w.real); rc == sqlite3.SQLITE_OK {
 		rc = rc2
 	}
 	if w.buf != 0 {
@@ -421,7 +395,7 @@ func walTruncate(tls *libc.TLS, file uintptr, size int64) int32 {
 		return rc
 	}
 	fp := realMethods(w.real).FxTruncate
-	return (*(*func(*libc.TLS, uintptr, int64) int32)(unsafe.Pointer(&fp)))(tls, w.real, size)
+	return goFunc[func(*libc.TLS, uintptr, int64) int32](fp)(tls, w.real, size)
 }
 
 func walSync(tls *libc.TLS, file uintptr, flags int32) int32 {
@@ -430,7 +404,7 @@ func walSync(tls *libc.TLS, file uintptr, flags int32) int32 {
 		return rc
 	}
 	fp := realMethods(w.real).FxSync
-	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&fp)))(tls, w.real, flags)
+	return goFunc[func(*libc.TLS, uintptr, int32) int32](fp)(tls, w.real, flags)
 }
 
 func walFileSize(tls *libc.TLS, file, size uintptr) int32 {
@@ -439,7 +413,7 @@ func walFileSize(tls *libc.TLS, file, size uintptr) int32 {
 		return rc
 	}
 	fp := realMethods(w.real).FxFileSize
-	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real, size)
+	return goFunc[func(*libc.TLS, uintptr, uintptr) int32](fp)(tls, w.real, size)
 }
 
 func walFileControl(tls *libc.TLS, file uintptr, op int32, arg uintptr) int32 {
@@ -448,35 +422,35 @@ func walFileControl(tls *libc.TLS, file uintptr, op int32, arg uintptr) int32 {
 		return rc
 	}
 	fp := realMethods(w.real).FxFileControl
-	return (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real, op, arg)
+	return goFunc[func(*libc.TLS, uintptr, int32, uintptr) int32](fp)(tls, w.real, op, arg)
 }
 
 func walLock(tls *libc.TLS, file uintptr, lock int32) int32 {
 	w := wal(file)
 	fp := realMethods(w.real).FxLock
-	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&fp)))(tls, w.real, lock)
+	return goFunc[func(*libc.TLS, uintptr, int32) int32](fp)(tls, w.real, lock)
 }
 
 func walUnlock(tls *libc.TLS, file uintptr, lock int32) int32 {
 	w := wal(file)
 	fp := realMethods(w.real).FxUnlock
-	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&fp)))(tls, w.real, lock)
+	return goFunc[func(*libc.TLS, uintptr, int32) int32](fp)(tls, w.real, lock)
 }
 
 func walCheckReservedLock(tls *libc.TLS, file, out uintptr) int32 {
 	w := wal(file)
 	fp := realMethods(w.real).FxCheckReservedLock
-	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real, out)
+	return goFunc[func(*libc.TLS, uintptr, uintptr) int32](fp)(tls, w.real, out)
 }
 
 func walSectorSize(tls *libc.TLS, file uintptr) int32 {
 	w := wal(file)
 	fp := realMethods(w.real).FxSectorSize
-	return (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real)
+	return goFunc[func(*libc.TLS, uintptr) int32](fp)(tls, w.real)
 }
 
 func walDeviceCharacteristics(tls *libc.TLS, file uintptr) int32 {
 	w := wal(file)
 	fp := realMethods(w.real).FxDeviceCharacteristics
-	return (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&fp)))(tls, w.real)
+	return goFunc[func(*libc.TLS, uintptr) int32](fp)(tls, w.real)
 }
