@@ -98,6 +98,7 @@ type walFile struct {
 	db        uintptr      // the database file it is paired with (dbWAL), 0 if none
 	path      string       // the WAL file's name
 	writes    atomic.Int64 // writes that reached the file (for tests: walWritesTo)
+	syncs     atomic.Int64 // fsyncs done by fsyncHoldingP (for tests: walSyncsOf)
 }
 
 // walWritesTo counts the writes that reached the WAL file at path through walBufVFS.
@@ -106,6 +107,18 @@ func walWritesTo(path string) int64 {
 	walFiles.Range(func(_, v any) bool {
 		if w := v.(*walFile); w.path == path {
 			n += w.writes.Load()
+		}
+		return true
+	})
+	return n
+}
+
+// walSyncsOf counts the fsyncs of the WAL file at path that fsyncHoldingP did.
+func walSyncsOf(path string) int64 {
+	var n int64
+	walFiles.Range(func(_, v any) bool {
+		if w := v.(*walFile); w.path == path {
+			n += w.syncs.Load()
 		}
 		return true
 	})
@@ -402,6 +415,22 @@ func walSync(tls *libc.TLS, file uintptr, flags int32) int32 {
 	w := wal(file)
 	if rc := w.flush(tls); rc != sqlite3.SQLITE_OK {
 		return rc
+	}
+	// The "unix" VFS's xSync is fsync(2) on the file's descriptor (SQLite on Linux has no
+	// F_FULLFSYNC, and it does not use fdatasync there), and once, after the file was
+	// created, fsync(2) on its directory: that first time goes through it.
+	f := (*sqlite3.TunixFile)(cmem(w.real))
+	if f.FctrlFlags&sqlite3.UNIXFILE_DIRSYNC == 0 {
+		if done, errno := fsyncHoldingP(f.Fh); done {
+			w.syncs.Add(1)
+			if errno != 0 {
+				// Not retried: after a failed fsync Linux may report the next one as a
+				// success although the pages were lost. SQLite rolls the commit back.
+				f.FlastErrno = int32(errno)
+				return sqlite3.SQLITE_IOERR_FSYNC
+			}
+			return sqlite3.SQLITE_OK
+		}
 	}
 	fp := realMethods(w.real).FxSync
 	return goFunc[func(*libc.TLS, uintptr, int32) int32](fp)(tls, w.real, flags)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -81,6 +82,7 @@ func TestWALBufCommitsReachTheFile(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			w, r, path := openWALBuf(t, mode)
 			val := bytes.Repeat([]byte("v"), 700)
+			syncs := walSyncsOf(path + "-wal")
 			for i := range 40 {
 				tx, err := w.Begin()
 				if err != nil {
@@ -101,6 +103,13 @@ func TestWALBufCommitsReachTheFile(t *testing.T) {
 				if n := count(t, r); n != (i+1)*10 {
 					t.Fatalf("after commit %d a reader sees %d rows", i, n)
 				}
+			}
+			// With synchronous=FULL each commit fsyncs the WAL, on Linux through
+			// fsyncHoldingP but for the first after the file was created (which also
+			// syncs its directory, through SQLite's own xSync).
+			syncs = walSyncsOf(path+"-wal") - syncs
+			if want := mode == "FULL" && runtime.GOOS == "linux" && runtime.GOMAXPROCS(0) >= 2; want && (syncs < 39 || syncs > 40) || !want && syncs != 0 {
+				t.Fatalf("40 commits with synchronous=%s: %d fsyncs through fsyncHoldingP", mode, syncs)
 			}
 			if n := count(t, copyFiles(t, path)); n != 400 {
 				t.Fatalf("a copy of the files holds %d of 400 rows", n)
