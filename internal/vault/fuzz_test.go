@@ -2,6 +2,7 @@ package vault
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 )
@@ -56,6 +57,30 @@ func FuzzDecodePatch(f *testing.F) {
 			if !recordKeys[k] {
 				t.Fatalf("clearing an unknown field was accepted")
 			}
+		}
+	})
+}
+
+// Whatever decodeInputFast accepts, encoding/json (decodeStrict) accepts too and decodes to
+// an equal Input: the quick path may only ever be a quicker way to the same result.
+func FuzzDecodeInputFast(f *testing.F) {
+	for _, s := range fastDecodeCases {
+		f.Add([]byte(s.body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !utf8.Valid(body) {
+			return
+		}
+		fast, ok := decodeInputFast(body)
+		if !ok {
+			return
+		}
+		var slow Input
+		if err := decodeStrict(body, &slow); err != nil {
+			t.Fatalf("decodeInputFast accepted a body encoding/json refuses (%v)", err)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatal("decodeInputFast and encoding/json decode the same body differently")
 		}
 	})
 }

@@ -108,6 +108,11 @@ var recordKeys = map[string]bool{"name": true, "name_kana": true, "email": true,
 
 // DecodeInput parses a create request body.
 func DecodeInput(body []byte) (Input, error) {
+	if utf8.Valid(body) {
+		if in, ok := decodeInputFast(body); ok {
+			return in, nil
+		}
+	}
 	var in Input
 	if err := decodeStrict(body, &in); err != nil {
 		return Input{}, err
