@@ -40,6 +40,11 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ caller) error
 	return nil
 }
 
+// created is a create's answer, {"id":…} (a struct: encoding/json writes it without sorting a map's keys).
+type created struct {
+	ID string `json:"id"`
+}
+
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c caller) error {
 	body, err := readBody(r)
 	if err != nil {
@@ -54,7 +59,8 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c caller
 		return err
 	}
 	w.Header().Set("Location", "/v1/customers/"+rec.ID)
-	writeJSON(w, http.StatusCreated, map[string]string{"id": rec.ID})
+	writeJSON(w, http.StatusCreated, created{rec.ID})
+
 	return nil
 }
 
