@@ -12,7 +12,7 @@ import (
 // It reports false, doing nothing, when the program runs on fewer than two Ps, where the
 // caller must take the ordinary path.
 //
-// Why (docs/performance.md, "Session of 2026-12-08"): the writer commits with an fsync every
+// Why (docs/performance.md, "Night of 2026-12-07"): the writer commits with an fsync every
 // millisecond or two and spends about half its time in it. Through syscall.Syscall the
 // runtime's monitor thread (sysmon) finds the writer's P in a system call, takes it and
 // hands it to another thread, which costs two thread wake-ups, and having taken a P it keeps
