@@ -2,7 +2,6 @@ package scan
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/kinko-jp/kinko/internal/detect"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Options configures a Scanner.
@@ -494,6 +494,9 @@ func (s *Scanner) produce(ctx context.Context, path string, info fs.FileInfo, jo
 	var r io.Reader = fh
 	name := path
 	if strings.EqualFold(filepath.Ext(path), ".gz") {
+		// klauspost/compress's gzip reader: the same format, errors and multi-member
+		// handling as compress/gzip (its ErrChecksum and ErrHeader are compress/gzip's), its
+		// inflate about twice as fast. The .redacted copy is still written by compress/gzip.
 		zr, err := gzip.NewReader(fh)
 		if err != nil {
 			f.err = fmt.Errorf("not a readable gzip file: %w", err)
