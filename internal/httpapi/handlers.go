@@ -40,7 +40,8 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ caller) error
 	return nil
 }
 
-// created is a create's answer, {"id":…} (a struct: encoding/json writes it without sorting a map's keys).
+// created is a create's answer, {"id":…}: a struct, which encoding/json writes without
+// sorting a map's keys.
 type created struct {
 	ID string `json:"id"`
 }
@@ -60,7 +61,6 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c caller
 	}
 	w.Header().Set("Location", "/v1/customers/"+rec.ID)
 	writeJSON(w, http.StatusCreated, created{rec.ID})
-
 	return nil
 }
 
