@@ -18,15 +18,20 @@ import (
 // buf[start], or -1 if that record is not complete within buf.
 func csvRecordEnd(buf []byte, start int, delim byte) int {
 	i := start
+	// end is the first newline at or after i (len(buf): none). A quoted field that closes
+	// before it leaves it the first one after the field too, so it is searched for again
+	// only when a quoted field ran past it.
+	end := -1
 	for {
-		end := len(buf)
-		nl := bytes.IndexByte(buf[i:], '\n')
-		if nl >= 0 {
-			end = i + nl
+		if end < i {
+			end = len(buf)
+			if nl := bytes.IndexByte(buf[i:], '\n'); nl >= 0 {
+				end = i + nl
+			}
 		}
 		q := bytes.IndexByte(buf[i:end], '"')
 		if q < 0 {
-			if nl < 0 {
+			if end == len(buf) {
 				return -1
 			}
 			return end + 1
