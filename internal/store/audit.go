@@ -266,6 +266,7 @@ func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols i
 
 // txQueryRow runs a query inside tx with the writer's prepared statement when there is one.
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row {
+	ctx = uncancelled(ctx) // as exec
 	q := db.q(query)
 	db.ws.mu.RLock()
 	st := db.ws.m[q]

@@ -67,7 +67,14 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // exec runs a write statement inside tx, prepared when it is one of the hot statements
 // warmed at Open. It never prepares on the fly: on SQLite the writer has a single
 // connection, held by tx, so preparing outside tx would wait for ourselves.
+//
+// The statement runs to its end even if ctx is cancelled (its client went away): it is
+// part of a batch in the writer's transaction, and a write once queued is carried out
+// (groupWriter.submit). A context that cannot be cancelled also spares the SQLite driver
+// what it sets up around each statement to interrupt it: a goroutine, a channel and a
+// progress handler.
 func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	ctx = uncancelled(ctx)
 	q := db.q(query)
 	db.ws.mu.RLock()
 	st := db.ws.m[q]
@@ -87,4 +94,12 @@ func (db *DB) warm(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// uncancelled is ctx without its cancellation (see exec).
+func uncancelled(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
