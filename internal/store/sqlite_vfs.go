@@ -98,7 +98,7 @@ type walFile struct {
 	db        uintptr      // the database file it is paired with (dbWAL), 0 if none
 	path      string       // the WAL file's name
 	writes    atomic.Int64 // writes that reached the file (for tests: walWritesTo)
-	syncs     atomic.Int64 // fsyncs done by fsyncHoldingP (for tests: walSyncsOf)
+	syncs     atomic.Int64 // syncs done by syncHoldingP (for tests: walSyncsOf)
 }
 
 // walWritesTo counts the writes that reached the WAL file at path through walBufVFS.
@@ -113,7 +113,7 @@ func walWritesTo(path string) int64 {
 	return n
 }
 
-// walSyncsOf counts the fsyncs of the WAL file at path that fsyncHoldingP did.
+// walSyncsOf counts the syncs of the WAL file at path that syncHoldingP did.
 func walSyncsOf(path string) int64 {
 	var n int64
 	walFiles.Range(func(_, v any) bool {
@@ -417,15 +417,15 @@ func walSync(tls *libc.TLS, file uintptr, flags int32) int32 {
 		return rc
 	}
 	// The "unix" VFS's xSync is fsync(2) on the file's descriptor (SQLite on Linux has no
-	// F_FULLFSYNC, and it does not use fdatasync there), and once, after the file was
-	// created, fsync(2) on its directory: that first time goes through it.
+	// F_FULLFSYNC), and once, after the file was created, fsync(2) on its directory: that
+	// first time goes through it; the others are syncHoldingP's fdatasync(2).
 	f := (*sqlite3.TunixFile)(cmem(w.real))
 	if f.FctrlFlags&sqlite3.UNIXFILE_DIRSYNC == 0 {
-		if done, errno := fsyncHoldingP(f.Fh); done {
+		if done, errno := syncHoldingP(f.Fh); done {
 			w.syncs.Add(1)
 			if errno != 0 {
-				// Not retried: after a failed fsync Linux may report the next one as a
-				// success although the pages were lost. SQLite rolls the commit back.
+				// Not retried: after a failed sync Linux may report the next one as a
+				// success although the pages were lost. The commit fails.
 				f.FlastErrno = int32(errno)
 				return sqlite3.SQLITE_IOERR_FSYNC
 			}

@@ -104,12 +104,12 @@ func TestWALBufCommitsReachTheFile(t *testing.T) {
 					t.Fatalf("after commit %d a reader sees %d rows", i, n)
 				}
 			}
-			// With synchronous=FULL each commit fsyncs the WAL, on Linux through
-			// fsyncHoldingP but for the first after the file was created (which also
+			// With synchronous=FULL each commit syncs the WAL, on Linux through
+			// syncHoldingP but for the first after the file was created (which also
 			// syncs its directory, through SQLite's own xSync).
 			syncs = walSyncsOf(path+"-wal") - syncs
 			if want := mode == "FULL" && runtime.GOOS == "linux" && runtime.GOMAXPROCS(0) >= 2; want && (syncs < 39 || syncs > 40) || !want && syncs != 0 {
-				t.Fatalf("40 commits with synchronous=%s: %d fsyncs through fsyncHoldingP", mode, syncs)
+				t.Fatalf("40 commits with synchronous=%s: %d syncs through syncHoldingP", mode, syncs)
 			}
 			if n := count(t, copyFiles(t, path)); n != 400 {
 				t.Fatalf("a copy of the files holds %d of 400 rows", n)

@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// fsyncHoldingP syncs an open file, reports a failed fsync (a closed descriptor) as the
+// syncHoldingP syncs an open file, reports a failed sync (a closed descriptor) as the
 // errno, not as a success, and steps aside on a single P.
-func TestFsyncHoldingP(t *testing.T) {
+func TestSyncHoldingP(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	}
@@ -24,17 +24,17 @@ func TestFsyncHoldingP(t *testing.T) {
 		t.Fatal(err)
 	}
 	fd := int32(f.Fd())
-	if done, errno := fsyncHoldingP(fd); !done || errno != 0 {
+	if done, errno := syncHoldingP(fd); !done || errno != 0 {
 		t.Fatalf("open file: done %v errno %v, want true 0", done, errno)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if done, errno := fsyncHoldingP(fd); !done || errno != syscall.EBADF {
+	if done, errno := syncHoldingP(fd); !done || errno != syscall.EBADF {
 		t.Fatalf("closed descriptor: done %v errno %v, want true EBADF", done, errno)
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	if done, _ := fsyncHoldingP(fd); done {
-		t.Fatal("on one P it fsynced instead of leaving it to SQLite's path")
+	if done, _ := syncHoldingP(fd); done {
+		t.Fatal("on one P it synced instead of leaving it to SQLite's path")
 	}
 }
