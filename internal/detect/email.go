@@ -27,6 +27,26 @@ func isLocalChar(c rune) bool {
 	return isASCIIAlnum(c) || c == '.' || c == '_' || c == '+' || c == '-'
 }
 
+// emailBytes classes ASCII bytes for the address loops: emLocal for a local part's
+// letters, digits and . _ + - (isLocalChar), emAlnum for letters and digits. Built once;
+// read-only.
+var emailBytes = func() (t [256]uint8) {
+	for c := range 0x80 {
+		if isLocalChar(rune(c)) {
+			t[c] |= emLocal
+		}
+		if isASCIIAlnum(rune(c)) {
+			t[c] |= emAlnum
+		}
+	}
+	return t
+}()
+
+const (
+	emLocal = 1 << iota
+	emAlnum
+)
+
 func isHex(c byte) bool {
 	return c-'0' < 10 || (c|0x20)-'a' < 6
 }
@@ -43,6 +63,16 @@ func parseEmailAt(s string, at, w, floor int) (start, end int, ok bool) {
 	// Local part, leftwards, not into the previous finding.
 	i := at
 	for at-i < maxLocalBytes && i > floor {
+		// ASCII letters, digits and . _ + - in a loop of their own (most addresses are
+		// ASCII throughout), each tested from a table; a byte two before which is a '%'
+		// may end a percent escape and goes to the general steps below, like anything
+		// else.
+		for at-i < maxLocalBytes && i > floor && emailBytes[s[i-1]]&emLocal != 0 && (i-3 < floor || s[i-3] != '%') {
+			i--
+		}
+		if at-i >= maxLocalBytes || i <= floor {
+			break
+		}
 		// A percent escape: "%2B" is '+', part of the local part; "%3D" is
 		// '=', which ends it.
 		if i-3 >= floor && s[i-3] == '%' && isHex(s[i-2]) && isHex(s[i-1]) {
@@ -94,6 +124,21 @@ func parseEmailAt(s string, at, w, floor int) (start, end int, ok bool) {
 	prev := rune('.')
 	end = j
 	for j < len(s) && j-at < maxDomainBytes {
+		if emailBytes[s[j]]&emAlnum != 0 {
+			// A run of ASCII letters and digits in a loop of its own: what the general
+			// step below does for each of them (a letter or digit is neither '.' nor '-',
+			// so it is all prev needs to know).
+			if labelLen == 0 {
+				labels++
+			}
+			k := j + 1
+			for k < len(s) && k-at < maxDomainBytes && emailBytes[s[k]]&emAlnum != 0 {
+				k++
+			}
+			labelLen += k - j
+			j, end, prev = k, k, 'a'
+			continue
+		}
 		c, rw := rune(s[j]), 1
 		if c >= 0x80 {
 			var r rune
