@@ -128,7 +128,10 @@ type nameToken struct {
 // honorific. It returns ok=false when i starts no name character.
 func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 	t.start = i
-	var kanji, hira, kata, latin bool
+	// seen has bit 1<<sc set for each script sc read (a mask rather than a switch on the
+	// script: the scripts of a name's characters alternate unpredictably); corp the
+	// infoCorporate bit of any character (only kanji have it among the name scripts).
+	var seen, corp uint8
 	// (limit within s, i compared as unsigned and i < len(s)-2 below: the compiler then
 	// knows s[i], s[i+1] and s[i+2] are within s and checks none of them.)
 	limit = min(limit, len(s))
@@ -148,29 +151,22 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 		if t.runes > 0 && info&infoHonorific != 0 && hasHonorificAt(s, i) {
 			break
 		}
-		switch script(info & infoScript) {
-		case scKanji:
-			kanji = true
-			if info&infoCorporate != 0 {
-				t.corp = true
-			}
-		case scHira:
-			hira = true
-		case scKata:
-			kata = true
-		case scLatin:
-			latin = true
-		default:
-			goto done
+		// scKanji, scHira, scKata and scLatin are 1 to 4; scNone (0) ends the token.
+		sc := info & infoScript
+		if sc-uint8(scKanji) > uint8(scLatin-scKanji) {
+			break
 		}
+		seen |= 1 << sc
+		corp |= info & infoCorporate
 		if t.runes == 0 {
 			t.first = r
 		}
 		i += w
 		t.runes++
 	}
-done:
 	t.end = i
+	t.corp = corp != 0
+	kanji, hira, kata, latin := seen&(1<<scKanji) != 0, seen&(1<<scHira) != 0, seen&(1<<scKata) != 0, seen&(1<<scLatin) != 0
 	switch {
 	case t.runes == 0:
 		return t, false
