@@ -97,32 +97,21 @@ type walFile struct {
 	committed bool
 	db        uintptr      // the database file it is paired with (dbWAL), 0 if none
 	path      string       // the WAL file's name
-	writes    atomic.Int64 // writes that reached the file (for tests: walWritesTo)
-	syncs     atomic.Int64 // syncs done by syncHoldingP (for tests: walSyncsOf)
+	writes    atomic.Int64 // writes that reached the file (for tests: walStats)
+	syncs     atomic.Int64 // syncs done by syncHoldingP (for tests: walStats)
 }
 
-// walWritesTo counts the writes that reached the WAL file at path through walBufVFS.
-func walWritesTo(path string) int64 {
-	var n int64
+// walStats sums, over the WAL files at path opened through walBufVFS, the writes that
+// reached the file and the syncs syncHoldingP did (for tests).
+func walStats(path string) (writes, syncs int64) {
 	walFiles.Range(func(_, v any) bool {
 		if w := v.(*walFile); w.path == path {
-			n += w.writes.Load()
+			writes += w.writes.Load()
+			syncs += w.syncs.Load()
 		}
 		return true
 	})
-	return n
-}
-
-// walSyncsOf counts the syncs of the WAL file at path that syncHoldingP did.
-func walSyncsOf(path string) int64 {
-	var n int64
-	walFiles.Range(func(_, v any) bool {
-		if w := v.(*walFile); w.path == path {
-			n += w.syncs.Load()
-		}
-		return true
-	})
-	return n
+	return writes, syncs
 }
 
 // writerVFS is the writer connection's DSN parameter naming walBufVFS, or nothing where
