@@ -151,41 +151,77 @@ func addressRest(s string, i, limit int) int {
 	// (i compared as unsigned, and i < len(s)-2 below: the compiler then knows s[i],
 	// s[i+1] and s[i+2] are within s and checks none of them.)
 	for uint(i) < uint(limit) {
-		// runeAt, with the ASCII and three-byte cases inline (see readTokenForward).
+		// ASCII (block numbers, hyphens, a building's name) from a table: part of the
+		// address, a blank, or a byte that ends it.
+		c := s[i]
+		if c < 0x80 {
+			switch addressASCII[c] {
+			case addrPart:
+				i++
+				end = i
+			case addrBlank:
+				if stopAfterBlank(s, i+1) {
+					return end
+				}
+				i++
+			default:
+				return end
+			}
+			continue
+		}
+		// runeAt, with the three-byte case inline (see readTokenForward).
 		var r rune
 		var w int
-		if c := s[i]; c < 0x80 {
-			r, w = rune(c), 1
-		} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+		if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
 			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
 		} else {
 			r, w = runeAt(s, i)
 		}
-		// Kana and kanji, the bulk of an address, stop nothing but 様: skip the switch.
-		if r >= 0x3040 && r < 0xFF00 && r != '様' {
+		// Kana, kanji and full-width forms, the bulk of an address, stop nothing but 様
+		// and the full-width comma and colon.
+		if r >= 0x3040 {
+			if r == '様' || r == '，' || r == '：' {
+				return end
+			}
 			i += w
 			end = i
 			continue
 		}
 		switch r {
-		case '\n', '\r', '\t', '"', '\'', ',', '，', '、', '。', '|', ';', '<', '>', '「', '」', '【', '】',
-			'&', '=', '：', ':', '{', '}', '[', ']', '〒', '様', 0:
+		case '、', '。', '「', '」', '【', '】', '〒':
 			return end
-		case ' ', '\u3000':
+		case '\u3000':
 			if stopAfterBlank(s, i+w) {
 				return end
 			}
 			i += w
 			continue
 		}
-		if r < 0x20 || r == 0x7F {
-			return end
-		}
 		i += w
 		end = i
 	}
 	return end
 }
+
+// addressASCII classes the ASCII bytes for addressRest: addrPart (0) continues an address,
+// addrBlank is a space, addrStop ends it (controls, DEL, quotes and the punctuation of
+// lists, keys and markup). Built once; read-only.
+var addressASCII = func() (t [0x80]uint8) {
+	for c := range 0x20 {
+		t[c] = addrStop
+	}
+	for _, c := range []byte("\"',|;<>&=:{}[]\x7f") {
+		t[c] = addrStop
+	}
+	t[' '] = addrBlank
+	return t
+}()
+
+const (
+	addrPart = iota
+	addrBlank
+	addrStop
+)
 
 // stopAfterBlank reports whether what follows a blank inside an address is
 // something else: another blank, a label or key, a phone number, a mark.
