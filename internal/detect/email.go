@@ -179,7 +179,7 @@ done:
 		return 0, 0, false
 	}
 	tld := s[lastDot:end]
-	if !tldAlphaOnly(tld) || runeCount(tld) < 2 || runeCount(tld) > 24 || fileExtension(tld) {
+	if n := tldLetters(tld); n < 2 || n > 24 || fileExtension(tld) {
 		return 0, 0, false
 	}
 	// Glued on the right to more address-like text is not an address.
@@ -189,19 +189,15 @@ done:
 	return start, end, true
 }
 
-func tldAlphaOnly(t string) bool {
+// tldLetters returns how many characters t has when all are letters (ASCII or full-width),
+// else 0: one pass where a test for letters and a count of characters (twice) took three.
+func tldLetters(t string) int {
+	n := 0
 	for _, r := range t {
 		c := asciiOf(r)
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
+			return 0
 		}
-	}
-	return true
-}
-
-func runeCount(t string) int {
-	n := 0
-	for range t {
 		n++
 	}
 	return n
