@@ -265,7 +265,7 @@ func TestScanCachedMatchesScan(t *testing.T) {
 	for _, ctx := range []Context{{}, KeyContext("note"), KeyContext("tel")} {
 		for _, l := range lines {
 			want := allEngine.Scan(nil, []byte(l), ctx)
-			got := allEngine.ScanCached(nil, []byte(l), ctx, &kc)
+			got := allEngine.ScanCached(nil, []byte(l), &ctx, &kc)
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("%q under %q: cached %v, uncached %v", l, ctx.Key, got, want)
 			}
@@ -274,7 +274,7 @@ func TestScanCachedMatchesScan(t *testing.T) {
 	dst := make([]Finding, 0, 16)
 	line := []byte("INFO tel=090-1234-5678 zip=100-0001")
 	if n := testing.AllocsPerRun(50, func() {
-		dst = allEngine.ScanCached(dst[:0], line, Context{}, &kc)
+		dst = allEngine.ScanCached(dst[:0], line, &Context{}, &kc)
 	}); n != 0 {
 		t.Errorf("ScanCached allocates %v times per call", n)
 	}

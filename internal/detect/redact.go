@@ -19,7 +19,7 @@ func (e *Engine) Redact(text string, ctx Context) string {
 		return text
 	}
 	var buf [8]Finding
-	fs := e.scanString(buf[:0], text, ctx, nil)
+	fs := e.scanString(buf[:0], text, &ctx, nil)
 	if len(fs) == 0 {
 		return text
 	}

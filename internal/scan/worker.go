@@ -177,7 +177,7 @@ values:
 				*q++
 			}
 		}
-		w.fs = w.s.engine.ScanCached(w.fs[:0], text, *ctx, &w.kcache)
+		w.fs = w.s.engine.ScanCached(w.fs[:0], text, ctx, &w.kcache)
 		for k := range w.fs {
 			f := &w.fs[k] // not copied: most of its fields are read once
 			fs, fe := f.Start, f.End
