@@ -180,10 +180,13 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 			i++
 			continue
 		}
-		if sjis && i+1 < len(raw) && isSJISLead(c) && isSJISTrail(raw[i+1]) {
+		// (sjisLeadBase and sjisTrailOK: isSJISLead, sjisLeadIndex and isSJISTrail as two
+		// loads, where their range tests branched on the lead byte's range for each
+		// character.)
+		if lb := sjisLeadBase[c]; sjis && i+1 < len(raw) && lb != 0 && sjisTrailOK[raw[i+1]] {
 			// A two-byte character, most of a Shift_JIS file's non-ASCII: its UTF-8 comes
 			// ready from the table.
-			if u := sjisUTF8[sjisLeadIndex(c)*sjisTrailCount+int(raw[i+1])-0x40]; u != 0 {
+			if u := sjisUTF8[int(lb)-1+int(raw[i+1])-0x40]; u != 0 {
 				o := int32(i)
 				if u>>24 == 3 {
 					text = append(text, byte(u), byte(u>>8), byte(u>>16))

@@ -29,6 +29,18 @@ var (
 func isSJISLead(b byte) bool  { return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC) }
 func isSJISTrail(b byte) bool { return b >= 0x40 && b <= 0xFC && b != 0x7F }
 
+// sjisLeadBase[b] is sjisLeadIndex(b)*sjisTrailCount+1 for a lead byte b (isSJISLead),
+// else 0; sjisTrailOK[b] is isSJISTrail(b). Built once; read-only.
+var sjisLeadBase, sjisTrailOK = func() (l [256]int32, t [256]bool) {
+	for b := range 256 {
+		if isSJISLead(byte(b)) {
+			l[b] = int32(sjisLeadIndex(byte(b))*sjisTrailCount + 1)
+		}
+		t[b] = isSJISTrail(byte(b))
+	}
+	return l, t
+}()
+
 func sjisLeadIndex(b byte) int {
 	if b <= 0x9F {
 		return int(b - 0x81)
