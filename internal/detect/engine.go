@@ -1008,14 +1008,15 @@ func inlineKey(s string, p int) (string, bool) {
 	}
 	end := i
 	for i > 0 && end-i < maxKeyLen {
-		// runeBefore, with ASCII (most keys) inline.
-		var r rune
-		var w int
+		// ASCII (most keys) inline, tested from a table (isKeyRune's answer).
 		if c := s[i-1]; c < 0x80 {
-			r, w = rune(c), 1
-		} else {
-			r, w = runeBefore(s, i)
+			if !keyASCII[c] {
+				break
+			}
+			i--
+			continue
 		}
+		r, w := runeBefore(s, i)
 		if !isKeyRune(r) {
 			break
 		}
@@ -1025,6 +1026,14 @@ func inlineKey(s string, p int) (string, bool) {
 }
 
 // isKeyRune reports whether r can be part of a key or a Japanese label.
+// keyASCII[c] is isKeyRune(c) for ASCII c. Built once; read-only.
+var keyASCII = func() (t [0x80]bool) {
+	for c := range t {
+		t[c] = isKeyRune(rune(c))
+	}
+	return t
+}()
+
 func isKeyRune(r rune) bool {
 	if r < 0x80 {
 		return isASCIIAlnum(r) || r == '_' || r == '-' || r == '.'
