@@ -852,7 +852,12 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 	if uint(i-1) < uint(len(s)) && s[i-1]-'0' < 10 && i+w < len(s) && s[i+w]-'0' < 10 { // (i > 0, unsigned: no bounds check)
 		return dst
 	}
-	if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
+	// The character before: a key's, a quote or a blank (ASCII from keyASCII, inline).
+	if uint(i-1) < uint(len(s)) && s[i-1] < 0x80 {
+		if c := s[i-1]; !keyASCII[c] && c != '"' && c != '\'' && c != ' ' {
+			return dst
+		}
+	} else if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
 		return dst
 	}
 	v := i + w
