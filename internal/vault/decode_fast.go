@@ -26,7 +26,7 @@ func decodeInputFast(body []byte) (Input, bool) {
 			return Input{}, false
 		}
 		var s **string
-		switch key {
+		switch string(key) { // compared in place, not copied
 		case "name":
 			s = &in.Name
 		case "name_kana":
@@ -133,10 +133,10 @@ func (p *fastJSON) next() (more, ok bool) {
 }
 
 // key reads a member's name without escapes and its ':'; the name aliases the body.
-func (p *fastJSON) key() (string, bool) {
+func (p *fastJSON) key() ([]byte, bool) {
 	p.ws()
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return "", false
+		return nil, false
 	}
 	start := p.i + 1
 	for j := start; j < len(p.b); j++ {
@@ -146,15 +146,15 @@ func (p *fastJSON) key() (string, bool) {
 			p.i = j + 1
 			p.ws()
 			if p.i >= len(p.b) || p.b[p.i] != ':' {
-				return "", false
+				return nil, false
 			}
 			p.i++
-			return string(k), true
+			return k, true
 		case c == '\\' || c < 0x20:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // str reads a string value.
@@ -254,7 +254,7 @@ func (p *fastJSON) address(a *Address) bool {
 		}
 		var f int
 		var s *string
-		switch key {
+		switch string(key) {
 		case "prefecture":
 			f, s = 0, &a.Prefecture
 		case "city":
