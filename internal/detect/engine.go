@@ -1030,7 +1030,6 @@ func inlineKey(s string, p int) (string, bool) {
 	return s[i:end], end > i
 }
 
-// isKeyRune reports whether r can be part of a key or a Japanese label.
 // keyASCII[c] is isKeyRune(c) for ASCII c. Built once; read-only.
 var keyASCII = func() (t [0x80]bool) {
 	for c := range t {
@@ -1039,6 +1038,7 @@ var keyASCII = func() (t [0x80]bool) {
 	return t
 }()
 
+// isKeyRune reports whether r can be part of a key or a Japanese label.
 func isKeyRune(r rune) bool {
 	if r < 0x80 {
 		return isASCIIAlnum(r) || r == '_' || r == '-' || r == '.'
