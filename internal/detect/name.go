@@ -132,40 +132,69 @@ func readTokenForward(s string, i, limit int) (t nameToken, ok bool) {
 	// script: the scripts of a name's characters alternate unpredictably); corp the
 	// infoCorporate bit of any character (only kanji have it among the name scripts).
 	var seen, corp uint8
+	var runes int
+	var first rune
 	// (limit within s, i compared as unsigned and i < len(s)-2 below: the compiler then
 	// knows s[i], s[i+1] and s[i+2] are within s and checks none of them.)
 	limit = min(limit, len(s))
+token:
 	for uint(i) < uint(limit) {
-		// runeAt, with the ASCII and three-byte cases (every kanji and kana) inline: this
-		// runs for every character of every name, and runeAt is too large to inline.
-		var r rune
-		var w int
-		if c := s[i]; c < 0x80 {
-			r, w = rune(c), 1
-		} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
-			r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
-		} else {
-			r, w = runeAt(s, i)
+		// The characters that need no call — ASCII, and three-byte runes (every kanji and
+		// kana) decoded inline, but for one that may start an honorific after the token's
+		// first — in a loop of their own: with the calls in the loop, i, the masks and
+		// the count were stored to the stack for each character of every name.
+		for uint(i) < uint(limit) {
+			var r rune
+			var w int
+			if c := s[i]; c < 0x80 {
+				r, w = rune(c), 1
+			} else if i < len(s)-2 && c-0xE1 < 0x0F && c != 0xED && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
+				r, w = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
+			} else {
+				break
+			}
+			info := runeInfoTab[uint16(r)] // r < 1<<16
+			// (The character's honorific bit first: it is rarely set, so the branch is
+			// predicted, where runes > 0 was false at each token's first character.)
+			if info&infoHonorific != 0 && runes > 0 {
+				break
+			}
+			// scKanji, scHira, scKata and scLatin are 1 to 4; scNone (0) ends the token.
+			sc := info & infoScript
+			if sc-uint8(scKanji) > uint8(scLatin-scKanji) {
+				break token
+			}
+			seen |= 1 << sc
+			corp |= info & infoCorporate
+			if runes == 0 {
+				first = r
+			}
+			i += w
+			runes++
 		}
-		info := runeInfo(r)
-		// (The character's honorific bit first: it is rarely set, so the branch is
-		// predicted, where t.runes > 0 was false at each token's first character.)
-		if info&infoHonorific != 0 && t.runes > 0 && hasHonorificAt(s, i) {
+		if uint(i) >= uint(limit) {
 			break
 		}
-		// scKanji, scHira, scKata and scLatin are 1 to 4; scNone (0) ends the token.
+		// The character the loop above stopped at: neither ASCII nor a three-byte rune
+		// it decodes, or one that may start an honorific.
+		r, w := runeAt(s, i)
+		info := runeInfo(r)
+		if info&infoHonorific != 0 && runes > 0 && hasHonorificAt(s, i) {
+			break
+		}
 		sc := info & infoScript
 		if sc-uint8(scKanji) > uint8(scLatin-scKanji) {
 			break
 		}
 		seen |= 1 << sc
 		corp |= info & infoCorporate
-		if t.runes == 0 {
-			t.first = r
+		if runes == 0 {
+			first = r
 		}
 		i += w
-		t.runes++
+		runes++
 	}
+	t.runes, t.first = runes, first
 	t.end = i
 	t.corp = corp != 0
 	kanji, hira, kata, latin := seen&(1<<scKanji) != 0, seen&(1<<scHira) != 0, seen&(1<<scKata) != 0, seen&(1<<scLatin) != 0
