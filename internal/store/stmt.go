@@ -74,6 +74,11 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // what it sets up around each statement to interrupt it: a goroutine, a channel and a
 // progress handler.
 func (db *DB) exec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	if db.writer != nil && db.writer.lite != nil {
+		if res, ok, err := db.writer.lite.exec(tx, query, args); ok {
+			return res, err
+		}
+	}
 	ctx = uncancelled(ctx)
 	q := db.q(query)
 	db.ws.mu.RLock()

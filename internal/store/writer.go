@@ -52,6 +52,9 @@ type groupWriter struct {
 	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
 	// writer goroutine, so only it touches this).
 	sqliteRelaxed bool
+	// lite (SQLite) begins the writer's transactions and runs their statements through
+	// SQLite's C API (sqlite_writer.go).
+	lite *liteWriter
 	// walFrames is the SQLite WAL's size in frames as the checkpointer last saw it, and
 	// restartAfter the earliest time for the next restartWAL (checkpoint.go).
 	walFrames      *atomic.Int64
@@ -321,19 +324,23 @@ func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipel
 		}
 		return g.pipelined(ctx, relaxed, stmts, events...)
 	}
-	if g.dialect == SQLite && relaxed != g.sqliteRelaxed {
+	var tx *sql.Tx
+	var err error
+	if g.lite != nil {
 		// synchronous cannot change inside a transaction; the writer owns its one connection.
-		mode := "FULL"
-		if relaxed {
-			mode = "NORMAL"
+		setSync := ""
+		if relaxed != g.sqliteRelaxed {
+			setSync = "PRAGMA synchronous = FULL"
+			if relaxed {
+				setSync = "PRAGMA synchronous = NORMAL"
+			}
 		}
-		if _, err := g.db.ExecContext(ctx, "PRAGMA synchronous = "+mode); err != nil {
+		if tx, err = g.lite.begin(ctx, g.db, setSync); err != nil {
 			return err
 		}
 		g.sqliteRelaxed = relaxed
-	}
-	tx, err := g.db.BeginTx(ctx, nil)
-	if err != nil {
+		defer g.lite.end()
+	} else if tx, err = g.db.BeginTx(ctx, nil); err != nil {
 		return err
 	}
 	// On PostgreSQL a relaxed batch's commit stops waiting for the disk when its events
@@ -376,6 +383,9 @@ func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipel
 func (g *groupWriter) close() {
 	g.once.Do(func() { close(g.quit) })
 	g.wg.Wait()
+	if g.lite != nil {
+		g.lite.finalize() // before the connection closes (DB.Close)
+	}
 	g.journal.close()
 	for {
 		select {
