@@ -127,12 +127,13 @@ type jsonlRender struct {
 	// last[t] is the tail of the last finding of type index t (b nil: none); its b is
 	// shared with a slot in tails, and tail clears last when it writes over a slot.
 	last [16]jsonlTail
-	// The previous finding's `,"line":N`: a CSV record or a log line holds several. Up to
-	// 16 bytes (a line number below 10^8) it is also held in two words, lineW, written
-	// with two stores instead of a copy of a length known only at run time.
+	// The previous finding's line number below 10^8 (-1: none), the length of its
+	// `,"line":N` and its digits as a little-endian word: a CSV record or a log line holds
+	// several, and the key and the digits are written with two stores instead of a copy
+	// of a length known only at run time.
 	line  int
-	lineJ []byte
-	lineW [2]uint64
+	lineN int
+	lineD uint64
 	// The lines rendered since the last flush: full chunks, and the chunk being filled.
 	// (Fields, not appendHit's arguments and results: six words fewer to pass and store
 	// for each finding.)
@@ -184,6 +185,7 @@ func (r *jsonlRender) flush() [][]byte {
 
 // setPath makes the heads those of the file at path.
 func (r *jsonlRender) setPath(path string) {
+	r.line = -1
 	if path != r.path || r.head[0] == nil {
 		r.path = path
 		pj := appendJSONString(nil, path)
@@ -200,16 +202,93 @@ func (r *jsonlRender) setPath(path string) {
 // appendHit renders h into the chunk being filled, or into a new chunk from c when that
 // one has no room for it (it then joins r.out); setPath must have been called for h's file.
 func (r *jsonlRender) appendHit(c *chunkPool, h *hit) {
+	r.appendFinding(c, h.typ, h.start, h.end, h.line, h.reason, h.conf)
+}
+
+// appendFinding is appendHit with the hit's fields as arguments: the worker renders each
+// finding as it maps it, from the detector's Finding, without filling a hit in memory for
+// this to read back.
+//
+// What nearly every finding takes is here, with no call but the two copies: the tail of
+// the type's previous finding (a column, a key or a log field gives one reason to most
+// findings of its type, and the types of a record alternate), room in the chunk, and
+// offsets and a line number below 10^8 (a file under 100 MB). The rest goes to
+// appendFindingSlow; with its calls in this function, the arguments and the chunk were
+// stored to the stack and read back for every finding.
+func (r *jsonlRender) appendFinding(c *chunkPool, typ uint8, start, end int64, line int, reason string, conf float64) {
+	l := &r.last[typ&15]
+	tail := l.b
 	b := r.chunk
-	head := r.head[h.typ&15]
-	// The tail of the type's previous finding first: a column, a key or a log field gives
-	// one reason to most findings of its type, and the types of a record alternate.
+	head := r.head[typ&15]
+	if l.reason != unsafe.StringData(reason) || l.n != len(reason) || l.conf != conf || tail == nil ||
+		cap(b)-len(b) < len(head)+len(tail)+maxLine || uint64(start) >= 1e8 || uint64(end) >= 1e8 || uint64(line) >= 1e8 {
+		r.appendFindingSlow(c, typ, start, end, line, reason, conf)
+		return
+	}
+	// The head's place is known before it is copied: the offsets and the line go after
+	// it first, and the two copies (calls, around which what is live is stored and read
+	// back) come last. Both offsets and the key between them take three 64-bit stores and
+	// the line two, with no copy of a length known only at run time (each store may write
+	// bytes past its part, which the next store or the tail overwrites). The room was
+	// tested above (at most 8+7+8+16 bytes past the head, within maxLine), so the stores
+	// go through word8, without a bounds check each.
+	// (appendDec's eight-digit case, written out: as a function it is too large to inline.)
+	n0 := len(b)
+	n := n0 + len(head)
+	p := unsafe.Pointer(unsafe.SliceData(b))
+	x := decimal8(uint32(start))
+	z := bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+	binary.LittleEndian.PutUint64(word8(p, n), x>>z)
+	n += 8 - z>>3
+	binary.LittleEndian.PutUint64(word8(p, n), endKey)
+	n += len(`,"end":`)
+	x = decimal8(uint32(end))
+	z = bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+	binary.LittleEndian.PutUint64(word8(p, n), x>>z)
+	n += 8 - z>>3
+	if line != r.line {
+		// setLine, written out (a call here had the values above stored and read back).
+		x = decimal8(uint32(line))
+		z = bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+		r.line, r.lineN, r.lineD = line, len(lineKey)+8-z>>3, x>>z
+	}
+	binary.LittleEndian.PutUint64(word8(p, n), lineKeyWord)
+	binary.LittleEndian.PutUint64(word8(p, n+8), r.lineD)
+	n += r.lineN
+	w := b[:cap(b)]
+	copy(w[n0:], head)
+	r.chunk = append(w[:n], tail...)
+}
+
+// word8 is the eight bytes at p+n, which the caller knows to be within one slice's capacity.
+func word8(p unsafe.Pointer, n int) []byte {
+	return (*[8]byte)(unsafe.Add(p, n))[:]
+}
+
+// lineKeyWord is lineKey as a little-endian word.
+var lineKeyWord = binary.LittleEndian.Uint64([]byte(lineKey))
+
+// setLine makes line (below 10^8) the one whose `,"line":N` lineN and lineD describe.
+func (r *jsonlRender) setLine(line int) {
+	x := decimal8(uint32(line))
+	z := bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
+	r.line, r.lineN, r.lineD = line, len(lineKey)+8-z>>3, x>>z
+}
+
+// lineKey is the key before a line number: eight bytes, one word.
+const lineKey = `,"line":`
+
+// appendFindingSlow is appendFinding for any finding: a tail not yet cached for its type,
+// a chunk full, an offset or a line number of nine digits or more.
+func (r *jsonlRender) appendFindingSlow(c *chunkPool, typ uint8, start, end int64, line int, reason string, conf float64) {
+	b := r.chunk
+	head := r.head[typ&15]
 	var tail []byte
-	if l := &r.last[h.typ&15]; l.reason == unsafe.StringData(h.reason) && l.n == len(h.reason) && l.conf == h.conf && l.b != nil {
+	if l := &r.last[typ&15]; l.reason == unsafe.StringData(reason) && l.n == len(reason) && l.conf == conf && l.b != nil {
 		tail = l.b
 	} else {
-		tail = r.tail(h.reason, h.conf)
-		*l = jsonlTail{reason: unsafe.StringData(h.reason), n: len(h.reason), conf: h.conf, b: tail}
+		tail = r.tail(reason, conf)
+		*l = jsonlTail{reason: unsafe.StringData(reason), n: len(reason), conf: conf, b: tail}
 	}
 	if cap(b)-len(b) < len(head)+len(tail)+maxLine {
 		if b != nil {
@@ -218,49 +297,21 @@ func (r *jsonlRender) appendHit(c *chunkPool, h *hit) {
 		b = c.get(len(head) + len(tail) + maxLine)
 	}
 	b = append(b, head...)
-	if uint64(h.start) < 1e8 && uint64(h.end) < 1e8 {
-		// Offsets below 10^8 (a file under 100 MB): both numbers and the key between them
-		// in three 64-bit stores, with no copy of a length known only at run time (the
-		// room was made above; each store may write bytes past its part, which the next
-		// store or the line overwrites).
-		// (appendDec's eight-digit case, written out: as a function it is too large to
-		// inline.)
-		l := len(b)
-		w := b[:cap(b)]
-		x := decimal8(uint32(h.start))
-		z := bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
-		binary.LittleEndian.PutUint64(w[l:l+8], x>>z)
-		l += 8 - z>>3
-		binary.LittleEndian.PutUint64(w[l:l+8], endKey)
-		l += len(`,"end":`)
-		x = decimal8(uint32(h.end))
-		z = bits.TrailingZeros64((x&^0x30303030_30303030)|1<<56) &^ 7
-		binary.LittleEndian.PutUint64(w[l:l+8], x>>z)
-		b = w[:l+8-z>>3]
-	} else {
-		b = appendDec(b, h.start)
-		b = append(b, `,"end":`...)
-		b = appendDec(b, h.end)
-	}
-	if h.line != r.line || r.lineJ == nil {
-		r.line = h.line
-		r.lineJ = appendDec(append(r.lineJ[:0], `,"line":`...), int64(h.line))
-		if len(r.lineJ) <= 16 {
-			var w [16]byte
-			copy(w[:], r.lineJ)
-			r.lineW = [2]uint64{binary.LittleEndian.Uint64(w[:8]), binary.LittleEndian.Uint64(w[8:])}
+	b = appendDec(b, start)
+	b = append(b, `,"end":`...)
+	b = appendDec(b, end)
+	if uint64(line) < 1e8 {
+		if line != r.line {
+			r.setLine(line)
 		}
-	}
-	if n := len(r.lineJ); n <= 16 {
-		// The room was made above: each store may write bytes past the line's part, which
-		// the tail overwrites.
-		l := len(b)
+		n := len(b)
 		w := b[:cap(b)]
-		binary.LittleEndian.PutUint64(w[l:l+8], r.lineW[0])
-		binary.LittleEndian.PutUint64(w[l+8:l+16], r.lineW[1])
-		b = w[:l+n]
+		binary.LittleEndian.PutUint64(w[n:n+8], lineKeyWord)
+		binary.LittleEndian.PutUint64(w[n+8:n+16], r.lineD)
+		b = w[:n+r.lineN]
 	} else {
-		b = append(b, r.lineJ...)
+		b = append(b, lineKey...)
+		b = appendDec(b, int64(line))
 	}
 	r.chunk = append(b, tail...)
 }

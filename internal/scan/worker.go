@@ -196,17 +196,10 @@ values:
 			if re <= rs {
 				continue
 			}
-			// Filled field by field: h's address is taken (appendHit), and a composite literal
-			// was built in a temporary and copied into it.
-			var h hit
-			h.start = b.base + int64(start+rs)
-			h.end = b.base + int64(start+re)
-			h.reason = f.Reason
-			h.conf = f.Confidence
-			h.typ = typeIndex(f.Type)
-			h.esc = esc
+			typ := typeIndex(f.Type)
 			if !w.direct {
-				w.hits = append(w.hits, h)
+				w.hits = append(w.hits, hit{start: b.base + int64(start+rs), end: b.base + int64(start+re),
+					reason: f.Reason, conf: f.Confidence, typ: typ, esc: esc})
 			} else {
 				// Lines counted forward, findings being in offset order: the next newline is
 				// kept, so a finding on the line of the one before (most of them: a CSV record, a
@@ -219,9 +212,10 @@ values:
 					}
 					w.lineAt = off
 				}
-				h.line = w.line
-				w.render.appendHit(&w.s.chunks, &h)
-				w.counts[h.typ&15]++
+				// Rendered from the finding and its offsets as arguments: a hit filled here
+				// was stored field by field and read back.
+				w.render.appendFinding(&w.s.chunks, typ, b.base+int64(start+rs), b.base+int64(start+re), w.line, f.Reason, f.Confidence)
+				w.counts[typ&15]++
 			}
 			if w.s.opts.Preview {
 				w.prevs = append(w.prevs, maskPreview(text[fs:fe], f.Type == detect.CardNumber))
