@@ -180,8 +180,10 @@ func (e *Engine) Types() []Type {
 
 // state is one Scan call's view of the text.
 type state struct {
-	s   string
-	ctx Context
+	s string
+	// ctx is the caller's Context, only read (by pointer: copied, its three words were
+	// stored for each scanned value).
+	ctx *Context
 	// types are the detectors that run on this text: the engine's, narrowed
 	// by a key that names its value's type.
 	types typeSet
@@ -244,7 +246,7 @@ func (st *state) contextAt(p int) Context {
 		c.keyed = true
 		return c
 	}
-	return st.ctx
+	return *st.ctx
 }
 
 // Scan appends the findings in text to dst and returns it. text is UTF-8; a
@@ -293,7 +295,7 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	// My Number) spares running it.
 	types &^= ctx.deny &^ ctx.hint
 	var st state
-	st.s, st.ctx, st.types, st.base, st.keys = unsafe.String(unsafe.SliceData(text), len(text)), *ctx, types, len(dst), kc
+	st.s, st.ctx, st.types, st.base, st.keys = unsafe.String(unsafe.SliceData(text), len(text)), ctx, types, len(dst), kc
 	base := len(dst)
 	// Only a key naming a type with a value hook (a person's name) has one to run: for a
 	// phone or postal column scanValue would trim the value and find nothing to ask.
