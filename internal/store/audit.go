@@ -264,6 +264,31 @@ func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols i
 	return nil
 }
 
+// appendAuditLite is appendAuditTx in a transaction the SQLite writer runs through
+// SQLite's C API (liteWriter.transact): the same head read, plan and statements.
+func (db *DB) appendAuditLite(w *liteWriter, batches [][]AuditRow) error {
+	n, err := db.auditReady(batches)
+	if err != nil || n == 0 {
+		return err
+	}
+	seq, head, err := w.queryHead(db.auditLockSQL())
+	if err != nil {
+		return fmt.Errorf("audit: reading the chain head: %w", err)
+	}
+	plan, _, _, err := db.auditPlan(batches, n, seq, head)
+	if err != nil {
+		return err
+	}
+	db.head.ok = false
+	for _, st := range plan {
+		if err := w.must(st.query, st.args); err != nil {
+			return fmt.Errorf("audit: appending: %w", err)
+		}
+	}
+	db.auditDone(n)
+	return nil
+}
+
 // txQueryRow runs a query inside tx with the writer's prepared statement when there is one.
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string) *sql.Row {
 	ctx = uncancelled(ctx) // as exec

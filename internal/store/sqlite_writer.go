@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"database/sql/driver"
 	"reflect"
 	"unsafe"
 
@@ -40,9 +41,8 @@ type liteWriter struct {
 	tx    *sql.Tx   // the open transaction; exec runs only statements of this one
 	conn  *sql.Conn
 	stmts map[string]*liteStmt // prepared on handle
-	// handle is the SQLite connection the statements were prepared on; tls its driver's.
+	// handle is the SQLite connection the statements were prepared on.
 	handle uintptr
-	tls    *libc.TLS
 	buf    uintptr // C memory the text and blob values are copied into for binding
 	bufCap int
 	// broken is set when the driver's connection could not be read (another version of
@@ -50,17 +50,18 @@ type liteWriter struct {
 	broken bool
 }
 
-// begin takes the writer's connection from db, sets its synchronous mode when relaxed
-// changed (a transaction cannot), and begins a transaction on it.
-func (w *liteWriter) begin(ctx context.Context, db *sql.DB, setSync string) (*sql.Tx, error) {
+// attach takes the writer's connection from db, sets its synchronous mode when relaxed
+// changed (a transaction cannot), and reads SQLite's handle out of it (nil when the
+// driver's connection cannot be read: database/sql then does everything).
+func (w *liteWriter) attach(ctx context.Context, db *sql.DB, setSync string) (*sql.Conn, *liteConn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if setSync != "" {
 		if _, err := conn.ExecContext(ctx, setSync); err != nil {
 			conn.Close()
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var c *liteConn
@@ -74,19 +75,94 @@ func (w *liteWriter) begin(ctx context.Context, db *sql.DB, setSync string) (*sq
 			c = nil
 		}
 	}
+	if c != nil && c.db != w.handle {
+		// A new connection (database/sql replaced a broken one): the statements prepared
+		// on the old one go with it.
+		w.finalize()
+		w.handle = c.db
+	}
+	return conn, c, nil
+}
+
+// begin begins a transaction on the writer's connection (see attach) through
+// database/sql; exec runs the statements of that transaction through the C API.
+func (w *liteWriter) begin(ctx context.Context, db *sql.DB, setSync string) (*sql.Tx, error) {
+	conn, c, err := w.attach(ctx, db, setSync)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	if c != nil && c.db != w.handle {
-		// A new connection (database/sql replaced a broken one): the statements prepared
-		// on the old one go with it.
-		w.finalize()
-		w.handle, w.tls = c.db, c.tls
-	}
 	w.c, w.tx, w.conn = c, tx, conn
 	return tx, nil
+}
+
+// errLiteUnsupported says a statement of a transaction run wholly through the C API
+// (transact) had an argument it does not bind; the transaction was rolled back and must
+// be run through database/sql instead.
+var errLiteUnsupported = errors.New("store: a statement the C API path does not bind")
+
+// transact runs fn in a transaction on the writer's connection wholly through the C API:
+// BEGIN IMMEDIATE (as the driver's transactions, _txlock=immediate), fn's statements
+// (run), COMMIT; ROLLBACK when anything fails. handled is false, with nothing done, when
+// the driver's connection cannot be read.
+func (w *liteWriter) transact(ctx context.Context, db *sql.DB, setSync string, fn func() error) (handled bool, err error) {
+	conn, c, err := w.attach(ctx, db, setSync)
+	if err != nil {
+		return true, err
+	}
+	defer conn.Close()
+	if c == nil {
+		return false, nil
+	}
+	w.c = c
+	defer func() { w.c = nil }()
+	if err := w.must("BEGIN IMMEDIATE", nil); err != nil {
+		return true, err
+	}
+	if err = fn(); err == nil {
+		err = w.must("COMMIT", nil)
+	}
+	if err != nil && sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0 {
+		// Still in the transaction: undo all of it. A failed ROLLBACK leaves the
+		// connection in a transaction, which database/sql's next use would inherit:
+		// close it (the pool opens another).
+		if rerr := w.must("ROLLBACK", nil); rerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}
+	return true, err
+}
+
+// must runs a statement of transact's transaction.
+func (w *liteWriter) must(query string, args []any) error {
+	_, ok, err := w.run(query, args)
+	if !ok {
+		return errLiteUnsupported
+	}
+	return err
+}
+
+// queryHead reads the first row of query (the audit chain head: seq, hash) in transact's
+// transaction.
+func (w *liteWriter) queryHead(query string) (seq int64, hash []byte, err error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer s.end()
+	ok, err := s.next()
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ok {
+		return 0, nil, sql.ErrNoRows
+	}
+	seq, _ = s.int64(0)
+	return seq, s.copied(1), nil
 }
 
 // end gives the connection back to the pool once the transaction is over.
@@ -129,6 +205,27 @@ func (w *liteWriter) exec(tx *sql.Tx, query string, args []any) (res sql.Result,
 	if w == nil || w.c == nil || tx != w.tx {
 		return nil, false, nil
 	}
+	return w.run(query, args)
+}
+
+// stmt returns query prepared on the current connection.
+func (w *liteWriter) stmt(query string) (*liteStmt, error) {
+	if s := w.stmts[query]; s != nil {
+		return s, nil
+	}
+	s, err := w.c.prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*liteStmt{}
+	}
+	w.stmts[query] = s
+	return s, nil
+}
+
+// run binds args to query, steps it to its end and resets it (see exec).
+func (w *liteWriter) run(query string, args []any) (res sql.Result, ok bool, err error) {
 	size := 0
 	for _, a := range args {
 		switch v := a.(type) {
@@ -141,15 +238,9 @@ func (w *liteWriter) exec(tx *sql.Tx, query string, args []any) (res sql.Result,
 			return nil, false, nil
 		}
 	}
-	s := w.stmts[query]
-	if s == nil {
-		if s, err = w.c.prepare(query); err != nil {
-			return nil, true, err
-		}
-		if w.stmts == nil {
-			w.stmts = map[string]*liteStmt{}
-		}
-		w.stmts[query] = s
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, true, err
 	}
 	tls := w.c.tls
 	if int(sqlite3.Xsqlite3_bind_parameter_count(tls, s.st)) != len(args) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -102,5 +103,80 @@ func TestWriterStatementsThroughCAPI(t *testing.T) {
 	want := "texttextintegerintegerintegerintegerblobblobblob0blobnullblobnull|c172名前の暗号文"
 	if got != want {
 		t.Fatalf("stored\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A batch of creates and events runs wholly through the C API (transact): its events are
+// chained; a create that fails (a duplicate id) fails alone, its neighbours and their events
+// are stored, and the connection is left outside any transaction; a statement with an
+// argument the C API path does not bind runs through database/sql, once, with its event.
+func TestWriterTransact(t *testing.T) {
+	ctx := context.Background()
+	b := storetest.SQLite(t)
+	db, err := Open(ctx, b.DSN, Options{NoAuditJournal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateShop(ctx, Shop{ID: "s1", Name: "s1", KeyVersion: 1, WrappedKey: []byte("w"), Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	event := func(id string) AuditRow {
+		return AuditRow{Actor: "system", Action: "create", Shop: "s1", Customers: []string{id}, Outcome: "ok"}
+	}
+	now := time.Now()
+	cust := func(id string) Customer {
+		return Customer{Shop: "s1", ID: id, Revision: 1, Created: now, Updated: now, KeyVersion: 1, DEKVersion: 1, WrappedDEK: []byte("dek")}
+	}
+	if err := db.InsertCustomer(ctx, cust("dup"), nil, event("dup")); err != nil {
+		t.Fatal(err)
+	}
+	// Sixteen concurrent creates, one of them a duplicate: batched together by the writer.
+	errs := make(chan error, 16)
+	for i := range 16 {
+		id := fmt.Sprintf("c%02d", i)
+		if i == 7 {
+			id = "dup"
+		}
+		go func() { errs <- db.InsertCustomer(ctx, cust(id), nil, event(id)) }()
+	}
+	failed := 0
+	for range 16 {
+		if <-errs != nil {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d creates failed, want the duplicate alone", failed)
+	}
+	// Unsupported argument (a bool): through database/sql, with its event, once.
+	run := func(tx *sql.Tx, st statement) error { _, err := db.exec(ctx, tx, st.query, st.args...); return err }
+	if err := db.writer.doStatements(ctx, []statement{{"UPDATE customers SET revision = revision + 1 WHERE id = 'c00' AND ?", []any{true}}}, []AuditRow{event("c00")}, run); err != nil {
+		t.Fatal(err)
+	}
+	var n, events, rev int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM customers").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM audit_events").Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.r.QueryRowContext(ctx, "SELECT revision FROM customers WHERE id = 'c00'").Scan(&rev); err != nil {
+		t.Fatal(err)
+	}
+	if n != 16 || events != 17 || rev != 2 {
+		t.Fatalf("customers %d events %d revision %d, want 16 17 2", n, events, rev)
+	}
+	if err := db.write(ctx, func(*sql.Tx) error {
+		w := db.writer.lite
+		if w.stmts["BEGIN IMMEDIATE"] == nil || w.stmts["COMMIT"] == nil || w.stmts["ROLLBACK"] == nil || w.stmts[db.auditLockSQL()] == nil {
+			t.Errorf("the batches did not run through transact (%d statements prepared)", len(w.stmts))
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := chainOf(t, db); got != 17 {
+		t.Fatalf("chain of %d events, want 17", got)
 	}
 }

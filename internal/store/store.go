@@ -116,7 +116,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db.writer = newGroupWriter(db.w, db.dialect, db.writerCount(), db.appendAuditTx)
 	if db.dialect == SQLite {
 		db.writer.walFrames, db.writer.checkpointer = &db.walFrames, db.checkpointer
-		db.writer.lite = &liteWriter{}
+		db.writer.lite, db.writer.liteAudit = &liteWriter{}, db.appendAuditLite
 	}
 	if db.dialect == Postgres {
 		db.writer.pipelined = db.pipelined

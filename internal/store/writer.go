@@ -55,6 +55,8 @@ type groupWriter struct {
 	// lite (SQLite) begins the writer's transactions and runs their statements through
 	// SQLite's C API (sqlite_writer.go).
 	lite *liteWriter
+	// liteAudit appends events in a transaction of lite's (DB.appendAuditLite).
+	liteAudit func(w *liteWriter, events [][]AuditRow) error
 	// walFrames is the SQLite WAL's size in frames as the checkpointer last saw it, and
 	// restartAfter the earliest time for the next restartWAL (checkpoint.go).
 	walFrames      *atomic.Int64
@@ -311,6 +313,10 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 
 // txWith is tx with the journal's events taken (and the statement that marks them moved).
 func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipelined bool, taken []AuditRow, mark statement) error {
+	simple := true
+	for _, op := range ops {
+		simple = simple && op.simple
+	}
 	if pipelined {
 		var stmts []statement
 		events := make([][]AuditRow, 0, len(ops)+1)
@@ -334,6 +340,33 @@ func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipel
 			if relaxed {
 				setSync = "PRAGMA synchronous = NORMAL"
 			}
+		}
+		if simple && len(taken) == 0 && g.liteAudit != nil {
+			// Statements and events known in advance (creates, events alone): the whole
+			// transaction through SQLite's C API (liteWriter.transact).
+			handled, err := g.lite.transact(ctx, g.db, setSync, func() error {
+				for _, op := range ops {
+					for _, st := range op.stmts {
+						if err := g.lite.must(st.query, st.args); err != nil {
+							return err
+						}
+					}
+				}
+				events := make([][]AuditRow, 0, len(ops))
+				for _, op := range ops {
+					if len(op.events) > 0 {
+						events = append(events, op.events)
+					}
+				}
+				return g.liteAudit(g.lite, events)
+			})
+			if handled {
+				g.sqliteRelaxed = relaxed
+			}
+			if handled && !errors.Is(err, errLiteUnsupported) {
+				return err
+			}
+			setSync = ""
 		}
 		if tx, err = g.lite.begin(ctx, g.db, setSync); err != nil {
 			return err
