@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
-	"database/sql/driver"
 	"reflect"
 	"unsafe"
 
