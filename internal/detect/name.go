@@ -392,6 +392,76 @@ func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes
 	return start, end, runes, true
 }
 
+// nameValueFast reports whether s[start:limit] is a name that fills a keyed value as the
+// general parse reads one (parseNameForward keyed, then nameValueEnds), in its common
+// shape: one to three tokens of kanji, hiragana or katakana, each character a three-byte
+// rune that starts no honorific and is no corporate mark, separated by single blanks, the
+// last ending at limit. False means only that the general parse must decide (the caller
+// sees to it that what follows limit is no key separator, which would make the parse drop
+// the last token).
+func nameValueFast(s string, start, limit int) bool {
+	if start >= limit || limit-start > maxNameValueBytes || limit > len(s) {
+		return false
+	}
+	i := start
+	for n := 0; n < maxNameTokens; n++ {
+		tok := i
+		var seen uint8
+		runes := 0
+		var first rune
+		for i < limit {
+			c := s[i]
+			if c == ' ' || c == '\t' {
+				break
+			}
+			// (i+3 <= limit <= len(s): s[i+1] and s[i+2] are within s; a rune across limit
+			// goes to the general parse.)
+			if c-0xE1 >= 0x0F || c == 0xED || i > limit-3 || uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) != 0x8080 {
+				return false
+			}
+			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+			if r == '\u3000' {
+				break
+			}
+			info := runeInfoTab[uint16(r)]
+			if sc := info & infoScript; info&(infoHonorific|infoCorporate) != 0 || sc-uint8(scKanji) > uint8(scKata-scKanji) {
+				return false
+			} else {
+				seen |= 1 << sc
+			}
+			if runes == 0 {
+				first = r
+			}
+			runes++
+			i += 3
+		}
+		// readTokenForward's tests: no katakana with kanji or hiragana, the length of its
+		// script; isNotNameTokenRead's (a corporate mark was ruled out above).
+		if runes == 0 || seen&(1<<scKata) != 0 && seen&(1<<scKanji|1<<scHira) != 0 {
+			return false
+		}
+		if seen&(1<<scKata) == 0 && seen&(1<<scKanji) != 0 {
+			if runes > maxKanjiToken {
+				return false
+			}
+		} else if runes > maxKanaToken {
+			return false
+		}
+		if notNameFirst.has(first) && notNameTokenSet[s[tok:i]] {
+			return false
+		}
+		if i == limit {
+			return true
+		}
+		if s[i] == ' ' || s[i] == '\t' {
+			i++
+		} else {
+			i += len("\u3000")
+		}
+	}
+	return false
+}
+
 // nameValueEnds reports whether nothing but blanks, an honorific, a quote
 // or a delimiter follows end: a keyed value must be all name.
 func nameValueEnds(s string, end, limit int) bool {
@@ -430,6 +500,12 @@ const (
 // label in free text, running from start up to limit.
 func nameOnValue(st *state, start, limit int, keyed bool) (Finding, bool) {
 	s := st.s
+	// A name column's value is mostly a plain name that fills it: told by one loop over its
+	// characters, without the general parse's calls for each token and character.
+	if keyed && (limit == len(s) || limit < len(s) && s[limit] < 0x80 && s[limit] != ':' && s[limit] != '=') &&
+		nameValueFast(s, start, limit) {
+		return Finding{Type: PersonName, Start: start, End: limit, Confidence: confNameKeyed, Reason: "name-shape; key name"}, true
+	}
 	b, e, runes, ok := parseNameForward(s, start, limit, keyed)
 	if !ok {
 		return Finding{}, false
