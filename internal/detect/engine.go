@@ -274,6 +274,14 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	if len(text) == 0 {
 		return dst
 	}
+	s := unsafe.String(unsafe.SliceData(text), len(text))
+	// A plain name filling the value of a name key: the finding scanValue would make (the
+	// value hook of the only type that has one, then nothing else to scan), without its
+	// calls. (nameValueFast's name starts and ends with a kanji or kana, so trimValue would
+	// leave the value whole.)
+	if ctx.keyed && ctx.hint&e.valueSet&(1<<kName) != 0 && nameValueFast(s, 0, len(s)) {
+		return append(dst, Finding{Type: PersonName, Start: 0, End: len(s), Confidence: confNameKeyed, Reason: "name-shape; key name"})
+	}
 	// Filled field by field: a composite literal is built in a temporary and copied, and
 	// the copy reads back the stores just made (a store-forwarding stall per call, ~5 % of
 	// a scan of CSV cells).
@@ -295,7 +303,7 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	// My Number) spares running it.
 	types &^= ctx.deny &^ ctx.hint
 	var st state
-	st.s, st.ctx, st.types, st.base, st.keys = unsafe.String(unsafe.SliceData(text), len(text)), ctx, types, len(dst), kc
+	st.s, st.ctx, st.types, st.base, st.keys = s, ctx, types, len(dst), kc
 	base := len(dst)
 	// Only a key naming a type with a value hook (a person's name) has one to run: for a
 	// phone or postal column scanValue would trim the value and find nothing to ask.
