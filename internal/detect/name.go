@@ -407,36 +407,25 @@ func nameValueFast(s string, start, limit int) bool {
 	for n := 0; n < maxNameTokens; n++ {
 		tok := i
 		var seen uint8
-		runes := 0
-		var first rune
-		for i < limit {
-			c := s[i]
-			if c == ' ' || c == '\t' {
+		// A token's characters: three-byte runes (a lead byte and two continuation bytes,
+		// tested at once) whose table entry is kanji, hiragana or katakana and starts no
+		// honorific and marks no company. (E0 and ED leads, which readTokenForward's
+		// decoding rejects, make no rune of those scripts.)
+		for i <= limit-3 {
+			x := uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2])
+			if x&0xF0C0C0 != 0xE08080 {
 				break
 			}
-			// (i+3 <= limit <= len(s): s[i+1] and s[i+2] are within s; a rune across limit
-			// goes to the general parse.)
-			if c-0xE1 >= 0x0F || c == 0xED || i > limit-3 || uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) != 0x8080 {
-				return false
-			}
-			r := rune(c&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
-			if r == '\u3000' {
+			info := runeInfoTab[uint16(x>>4&0xF000|x>>2&0x0FC0|x&0x3F)]
+			if info&(infoHonorific|infoCorporate) != 0 || info&infoScript-uint8(scKanji) > uint8(scKata-scKanji) {
 				break
 			}
-			info := runeInfoTab[uint16(r)]
-			if sc := info & infoScript; info&(infoHonorific|infoCorporate) != 0 || sc-uint8(scKanji) > uint8(scKata-scKanji) {
-				return false
-			} else {
-				seen |= 1 << sc
-			}
-			if runes == 0 {
-				first = r
-			}
-			runes++
+			seen |= 1 << (info & infoScript)
 			i += 3
 		}
 		// readTokenForward's tests: no katakana with kanji or hiragana, the length of its
 		// script; isNotNameTokenRead's (a corporate mark was ruled out above).
+		runes := (i - tok) / 3
 		if runes == 0 || seen&(1<<scKata) != 0 && seen&(1<<scKanji|1<<scHira) != 0 {
 			return false
 		}
@@ -447,16 +436,20 @@ func nameValueFast(s string, start, limit int) bool {
 		} else if runes > maxKanaToken {
 			return false
 		}
+		first := rune(s[tok]&0x0F)<<12 | rune(s[tok+1]&0x3F)<<6 | rune(s[tok+2]&0x3F)
 		if notNameFirst.has(first) && notNameTokenSet[s[tok:i]] {
 			return false
 		}
 		if i == limit {
 			return true
 		}
-		if s[i] == ' ' || s[i] == '\t' {
+		// One blank between tokens; anything else goes to the general parse.
+		if c := s[i]; c == ' ' || c == '\t' {
 			i++
+		} else if i <= limit-3 && c == 0xE3 && s[i+1] == 0x80 && s[i+2] == 0x80 { // U+3000
+			i += 3
 		} else {
-			i += len("\u3000")
+			return false
 		}
 	}
 	return false
