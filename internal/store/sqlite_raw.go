@@ -19,9 +19,10 @@ import (
 //
 // The connection is opened SQLITE_OPEN_NOMUTEX and query_only: it never writes, and it
 // must be used by one goroutine at a time. Column bytes alias SQLite's memory and are
-// valid only until the next step, reset or close of their statement. The one exception,
-// openLiteWriter, is the checkpointer's: it copies the WAL into the database file and
-// changes no row.
+// valid only until the next step, reset or close of their statement. The exceptions:
+// openLiteWriter, the checkpointer's, which copies the WAL into the database file and
+// changes no row; and the writer's own connection, opened by database/sql and driven
+// through this API for its transactions (liteConnOf, sqlite_writer.go).
 type liteConn struct {
 	tls *libc.TLS
 	db  uintptr

@@ -65,7 +65,8 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 // exec runs a write statement inside tx, prepared when it is one of the hot statements
-// warmed at Open. It never prepares on the fly: on SQLite the writer has a single
+// warmed at Open. On SQLite, inside the writer's transaction, it goes through SQLite's C
+// API instead of database/sql (liteWriter.exec, sqlite_writer.go). It never prepares on the fly: on SQLite the writer has a single
 // connection, held by tx, so preparing outside tx would wait for ourselves.
 //
 // The statement runs to its end even if ctx is cancelled (its client went away): it is
