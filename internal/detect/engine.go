@@ -282,6 +282,13 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	if ctx.keyed && ctx.hint&e.valueSet&(1<<kName) != 0 && nameValueFast(s, 0, len(s)) {
 		return append(dst, Finding{Type: PersonName, Start: 0, End: len(s), Confidence: confNameKeyed, Reason: "name-shape; key name"})
 	}
+	// A postal code filling a postal key's value (NNN-NNNN or seven digits, ASCII, not
+	// starting with 0): the finding the scan would make through atDigits (whose run of
+	// three or seven no other digit detector starts at, a phone's only with a 0), the
+	// group reading and postalOnDigits (the key names the type), told here.
+	if ctx.keyed && ctx.hint&e.types&bPostal != 0 && postalValue(s) {
+		return append(dst, Finding{Type: PostalCode, Start: 0, End: len(s), Confidence: confPostalKeyed, Reason: "postal-shape; key postal_code"})
+	}
 	// Filled field by field: a composite literal is built in a temporary and copied, and
 	// the copy reads back the stores just made (a store-forwarding stall per call, ~5 % of
 	// a scan of CSV cells).

@@ -75,6 +75,20 @@ func postalOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	return f, true
 }
 
+// postalValue reports whether s is a whole postal code of the common shapes, NNN-NNNN or
+// NNNNNNN in ASCII digits, not starting with 0 (which would also start a phone number).
+func postalValue(s string) bool {
+	switch len(s) {
+	case 8:
+		return s[0]-'1' < 9 && s[1]-'0' < 10 && s[2]-'0' < 10 && s[3] == '-' &&
+			s[4]-'0' < 10 && s[5]-'0' < 10 && s[6]-'0' < 10 && s[7]-'0' < 10
+	case 7:
+		return s[0]-'1' < 9 && s[1]-'0' < 10 && s[2]-'0' < 10 && s[3]-'0' < 10 &&
+			s[4]-'0' < 10 && s[5]-'0' < 10 && s[6]-'0' < 10
+	}
+	return false
+}
+
 // markBefore reports whether 〒 (or its circled form 〶) precedes p, with at
 // most one space between.
 func markBefore(s string, p int) bool {
