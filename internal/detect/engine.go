@@ -309,6 +309,13 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	// A key that rules a type out (created_at: no birth date; order_no: no
 	// My Number) spares running it.
 	types &^= ctx.deny &^ ctx.hint
+	// A phone number filling a phone key's value (phoneValue's shapes), where no digit
+	// detector but the phone's (and the card's, which phoneValue leaves to the scan where it
+	// would be asked) runs: the finding the scan would make through atDigits, the group
+	// reading and phoneOnDigits, told here.
+	if ctx.keyed && ctx.hint&types&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && phoneValue(s) {
+		return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
+	}
 	var st state
 	st.s, st.ctx, st.types, st.base, st.keys = s, ctx, types, len(dst), kc
 	base := len(dst)

@@ -309,6 +309,48 @@ const (
 	confPhoneFixed   = 0.7
 )
 
+// phoneValue reports whether s is a whole phone number as phoneFromGroups reads one at its
+// start, in the common shapes: ten or eleven ASCII digits starting with 0, or three groups of
+// them joined by one kind of separator, '-' or ' ', that validPhone accepts whole. It is
+// false for a first group of four followed by one of four or six, which the card (and My
+// Number) detectors are asked about too.
+func phoneValue(s string) bool {
+	if len(s) < fixedDigits || len(s) > mobileDigits+2 || s[0] != '0' {
+		return false
+	}
+	var ph phoneNum
+	var sep byte
+	for i := 0; ; {
+		a := i
+		for i < len(s) && s[i]-'0' < 10 {
+			if ph.n < len(ph.d) {
+				ph.d[ph.n] = s[i] - '0'
+			}
+			ph.n++
+			i++
+		}
+		if i == a || ph.ng == 3 {
+			return false
+		}
+		ph.lens[ph.ng] = i - a
+		ph.ng++
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c != '-' && c != ' ' || sep != 0 && c != sep {
+			return false
+		} else {
+			sep = c
+		}
+		i++
+	}
+	if ph.ng != 1 && ph.ng != 3 || ph.n > len(ph.d) || ph.ng == 3 && ph.lens[0] == 4 && (ph.lens[1] == 4 || ph.lens[1] == 6) {
+		return false
+	}
+	ph.end = len(s)
+	return validPhone(&ph)
+}
+
 // phoneOnDigits is the phone detector's digit-run trigger; g holds the groups read at p.
 func phoneOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	// Domestic numbers start with the trunk 0; "+81" starts with 8.
