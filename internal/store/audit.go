@@ -110,17 +110,27 @@ func (db *DB) AppendAuditRelaxed(ctx context.Context, rows []AuditRow) error {
 // like every write function it may run again after a neighbour's failure and gives the
 // same result.
 func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batches ...[]AuditRow) error {
+	return db.appendAuditVia(batches, func() (seq int64, head []byte, err error) {
+		if db.dialect == Postgres && relaxed {
+			err = db.txQueryRow(ctx, tx, auditLockRelaxedPostgres).Scan(&seq, &head, new(string))
+		} else {
+			err = db.txQueryRow(ctx, tx, db.auditLockSQL()).Scan(&seq, &head)
+		}
+		return seq, head, err
+	}, func(st statement) error {
+		_, err := db.exec(ctx, tx, st.query, st.args...)
+		return err
+	})
+}
+
+// appendAuditVia is the append itself, given the transaction's way to read (and lock) the
+// chain head and to run a statement.
+func (db *DB) appendAuditVia(batches [][]AuditRow, readHead func() (int64, []byte, error), exec func(statement) error) error {
 	n, err := db.auditReady(batches)
 	if err != nil || n == 0 {
 		return err
 	}
-	var seq int64
-	var head []byte
-	if db.dialect == Postgres && relaxed {
-		err = db.txQueryRow(ctx, tx, auditLockRelaxedPostgres).Scan(&seq, &head, new(string))
-	} else {
-		err = db.txQueryRow(ctx, tx, db.auditLockSQL()).Scan(&seq, &head)
-	}
+	seq, head, err := readHead()
 	if err != nil {
 		return fmt.Errorf("audit: reading the chain head: %w", err)
 	}
@@ -130,7 +140,7 @@ func (db *DB) appendAuditTx(ctx context.Context, tx *sql.Tx, relaxed bool, batch
 	}
 	db.head.ok = false // moved here, not by the pipelined path: read it again there
 	for _, st := range plan {
-		if _, err := db.exec(ctx, tx, st.query, st.args...); err != nil {
+		if err := exec(st); err != nil {
 			return fmt.Errorf("audit: appending: %w", err)
 		}
 	}
@@ -265,28 +275,13 @@ func (db *DB) execRows(ctx context.Context, tx *sql.Tx, inserts []string, cols i
 }
 
 // appendAuditLite is appendAuditTx in a transaction the SQLite writer runs through
-// SQLite's C API (liteWriter.transact): the same head read, plan and statements.
+// SQLite's C API (liteWriter.transact).
 func (db *DB) appendAuditLite(w *liteWriter, batches [][]AuditRow) error {
-	n, err := db.auditReady(batches)
-	if err != nil || n == 0 {
-		return err
-	}
-	seq, head, err := w.queryHead(db.auditLockSQL())
-	if err != nil {
-		return fmt.Errorf("audit: reading the chain head: %w", err)
-	}
-	plan, _, _, err := db.auditPlan(batches, n, seq, head)
-	if err != nil {
-		return err
-	}
-	db.head.ok = false
-	for _, st := range plan {
-		if err := w.must(st.query, st.args); err != nil {
-			return fmt.Errorf("audit: appending: %w", err)
-		}
-	}
-	db.auditDone(n)
-	return nil
+	return db.appendAuditVia(batches, func() (int64, []byte, error) {
+		return w.queryHead(db.auditLockSQL())
+	}, func(st statement) error {
+		return w.must(st.query, st.args)
+	})
 }
 
 // txQueryRow runs a query inside tx with the writer's prepared statement when there is one.
