@@ -212,6 +212,76 @@ func parseBirthDateAt(s string, p int) (start, end, year int, ok bool) {
 	return start, i, y, true
 }
 
+// birthValue reports whether s is a whole Gregorian date as parseBirthDateAt reads one at
+// its start and atDigits lets it: ASCII digits, YYYY/M/D with one of / - . both times,
+// YYYY年M月D日 or YYYYMMDD, the year 1900..2100 (and starting 19, 20 or 21), the month and
+// the day of one or two digits and real.
+func birthValue(s string) bool {
+	if len(s) < 8 || !(s[0] == '1' && s[1] == '9' || s[0] == '2' && (s[1] == '0' || s[1] == '1')) ||
+		s[2]-'0' >= 10 || s[3]-'0' >= 10 {
+		return false
+	}
+	y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
+	var m, d int
+	if len(s) == 8 && s[4]-'0' < 10 {
+		for _, c := range []byte(s[4:]) {
+			if c-'0' >= 10 {
+				return false
+			}
+		}
+		m, d = int(s[4]-'0')*10+int(s[5]-'0'), int(s[6]-'0')*10+int(s[7]-'0')
+	} else {
+		// num reads one or two digits at i; a third makes no month or day.
+		num := func(i int) (int, int) {
+			if i >= len(s) || s[i]-'0' >= 10 {
+				return 0, -1
+			}
+			v := int(s[i] - '0')
+			i++
+			if i < len(s) && s[i]-'0' < 10 {
+				v, i = v*10+int(s[i]-'0'), i+1
+				if i < len(s) && s[i]-'0' < 10 {
+					return 0, -1
+				}
+			}
+			return v, i
+		}
+		i := 4
+		kanji := strings.HasPrefix(s[i:], "年")
+		var sep byte
+		if kanji {
+			i += len("年")
+		} else if sep = s[i]; sep == '/' || sep == '-' || sep == '.' {
+			i++
+		} else {
+			return false
+		}
+		if m, i = num(i); i < 0 {
+			return false
+		}
+		if kanji && strings.HasPrefix(s[i:], "月") {
+			i += len("月")
+		} else if !kanji && i < len(s) && s[i] == sep {
+			i++
+		} else {
+			return false
+		}
+		if d, i = num(i); i < 0 {
+			return false
+		}
+		if kanji {
+			if !strings.HasPrefix(s[i:], "日") {
+				return false
+			}
+			i += len("日")
+		}
+		if i != len(s) {
+			return false
+		}
+	}
+	return y <= maxBirthYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
+}
+
 // Heisei 元年 ("平成元年4月1日") has no digit before 年: the digit run
 // starts at the month, so look back for "<era>元年".
 func parseGannenAt(s string, p int) (start, end int, ok bool) {

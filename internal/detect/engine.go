@@ -316,6 +316,13 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	if ctx.keyed && ctx.hint&types&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && phoneValue(s) {
 		return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
 	}
+	// A birth date filling a birth key's value (birthValue's Gregorian shapes), where no
+	// digit detector but the card's (which a year's run never starts: no group of four
+	// follows it) runs: the finding the scan would make through atDigits and
+	// birthDateOnDigits, told here.
+	if ctx.keyed && ctx.hint&types&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && birthValue(s) {
+		return append(dst, Finding{Type: BirthDate, Start: 0, End: len(s), Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"})
+	}
 	var st state
 	st.s, st.ctx, st.types, st.base, st.keys = s, ctx, types, len(dst), kc
 	base := len(dst)
