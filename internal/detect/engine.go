@@ -275,20 +275,6 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 		return dst
 	}
 	s := unsafe.String(unsafe.SliceData(text), len(text))
-	// A plain name filling the value of a name key: the finding scanValue would make (the
-	// value hook of the only type that has one, then nothing else to scan), without its
-	// calls. (nameValueFast's name starts and ends with a kanji or kana, so trimValue would
-	// leave the value whole.)
-	if ctx.keyed && ctx.hint&e.valueSet&(1<<kName) != 0 && nameValueFast(s, 0, len(s)) {
-		return append(dst, Finding{Type: PersonName, Start: 0, End: len(s), Confidence: confNameKeyed, Reason: "name-shape; key name"})
-	}
-	// A postal code filling a postal key's value (NNN-NNNN or seven digits, ASCII, not
-	// starting with 0): the finding the scan would make through atDigits (whose run of
-	// three or seven no other digit detector starts at, a phone's only with a 0), the
-	// group reading and postalOnDigits (the key names the type), told here.
-	if ctx.keyed && ctx.hint&e.types&bPostal != 0 && postalValue(s) {
-		return append(dst, Finding{Type: PostalCode, Start: 0, End: len(s), Confidence: confPostalKeyed, Reason: "postal-shape; key postal_code"})
-	}
 	// Filled field by field: a composite literal is built in a temporary and copied, and
 	// the copy reads back the stores just made (a store-forwarding stall per call, ~5 % of
 	// a scan of CSV cells).
@@ -297,6 +283,8 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 	// package exists for) and email addresses (cheap: only an @ triggers
 	// them); an address line may also carry its postal code and phone.
 	// A key that names nothing (memo, note, body) gets every detector.
+	// A key that rules a type out (created_at: no birth date; order_no: no
+	// My Number) spares running it.
 	// (Computed in a local and stored once: st is in memory.)
 	types := e.types
 	if ctx.keyed && ctx.hint != 0 {
@@ -304,24 +292,35 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 		if ctx.hint&bAddress != 0 {
 			keep |= bPostal | bPhone
 		}
-		types &= keep
-	}
-	// A key that rules a type out (created_at: no birth date; order_no: no
-	// My Number) spares running it.
-	types &^= ctx.deny &^ ctx.hint
-	// A phone number filling a phone key's value (phoneValue's shapes), where no digit
-	// detector but the phone's (and the card's, which phoneValue leaves to the scan where it
-	// would be asked) runs: the finding the scan would make through atDigits, the group
-	// reading and phoneOnDigits, told here.
-	if ctx.keyed && ctx.hint&types&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && phoneValue(s) {
-		return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
-	}
-	// A birth date filling a birth key's value (birthValue's Gregorian shapes), where no
-	// digit detector but the card's (which a year's run never starts: no group of four
-	// follows it) runs: the finding the scan would make through atDigits and
-	// birthDateOnDigits, told here.
-	if ctx.keyed && ctx.hint&types&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && birthValue(s) {
-		return append(dst, Finding{Type: BirthDate, Start: 0, End: len(s), Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"})
+		types &= keep &^ (ctx.deny &^ ctx.hint)
+		// A value that is, whole, a plain case of the type its key names: the finding the
+		// scan would make, told without it. (Under such a key most values are; the scan's
+		// set-up, the byte loop, atDigits, the group reading and the hook cost several
+		// hundred instructions a value.)
+		switch hint := ctx.hint & types; {
+		case hint&bName != 0 && nameValueFast(s, 0, len(s)):
+			// The only value hook's finding, which scanValue would make (nameValueFast's
+			// name starts and ends with a kanji or kana, so trimValue would leave the value
+			// whole); a value found whole holds nothing else.
+			return append(dst, Finding{Type: PersonName, Start: 0, End: len(s), Confidence: confNameKeyed, Reason: "name-shape; key name"})
+		case hint&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && phoneValue(s):
+			// phoneValue's shapes, where no digit detector but the phone's (and the
+			// card's, which phoneValue leaves to the scan where it would be asked) runs:
+			// atDigits, the group reading and phoneOnDigits.
+			return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
+		case hint&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && birthValue(s):
+			// birthValue's Gregorian shapes, where no digit detector but the card's (which
+			// a year's run never starts: no group of four follows it) runs: atDigits and
+			// birthDateOnDigits.
+			return append(dst, Finding{Type: BirthDate, Start: 0, End: len(s), Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"})
+		case hint&bPostal != 0 && postalValue(s):
+			// NNN-NNNN or seven digits, ASCII, not starting with 0: atDigits (whose run of
+			// three or seven no other digit detector starts at, a phone's only with a 0),
+			// the group reading and postalOnDigits.
+			return append(dst, Finding{Type: PostalCode, Start: 0, End: len(s), Confidence: confPostalKeyed, Reason: "postal-shape; key postal_code"})
+		}
+	} else {
+		types &^= ctx.deny &^ ctx.hint
 	}
 	var st state
 	st.s, st.ctx, st.types, st.base, st.keys = s, ctx, types, len(dst), kc
