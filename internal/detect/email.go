@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 // Email addresses: local@domain with the @ written as '@', full-width '＠'
 // or percent-encoded "%40" (a query string: "?email=taro%40example.jp").
 // Full-width letters, digits and dots count as their ASCII forms. The domain
@@ -277,6 +279,70 @@ func emailOnAt(st *state, p, w int) (Finding, bool) {
 		f.Reason = "email-syntax(full-width)"
 	}
 	return f, true
+}
+
+// emailValue reports whether s is, whole, an address as the scan finds one in it: ASCII, one
+// '@'; a local part of letters, digits and . _ + - that starts with no dot, ends with none
+// and holds a letter or digit, with no run of digits a card may start at (thirteen or more,
+// or four before a dash); a domain of two labels or more of letters, digits and inner
+// dashes joined by single dots, the last of two to 24 letters and no file extension.
+func emailValue(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at >= maxLocalBytes || len(s)-at >= maxDomainBytes || s[0] == '.' || s[at-1] == '.' {
+		return false
+	}
+	alnum := false
+	for i := 0; i < at; {
+		c := s[i]
+		if emailBytes[c]&emLocal == 0 {
+			return false
+		}
+		if c-'0' < 10 {
+			j := i + 1
+			for j < at && s[j]-'0' < 10 {
+				j++
+			}
+			if j-i >= 13 || j-i == 4 && s[j] == '-' {
+				return false
+			}
+			i, alnum = j, true
+			continue
+		}
+		if emailBytes[c]&emAlnum != 0 {
+			alnum = true
+		}
+		i++
+	}
+	if !alnum {
+		return false
+	}
+	// The domain: labels of letters, digits and dashes, no dash next to a dot or at the
+	// end, no empty label.
+	labels, last := 1, at+1
+	for i := at + 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case emailBytes[c]&emAlnum != 0:
+		case c == '-':
+			if i == last || i+1 == len(s) || s[i+1] == '.' {
+				return false
+			}
+		case c == '.':
+			if i == last || i+1 == len(s) {
+				return false
+			}
+			labels, last = labels+1, i+1
+		default:
+			return false
+		}
+	}
+	if labels < 2 || last >= len(s) {
+		return false
+	}
+	tld := s[last:]
+	if n := tldLetters(tld); n < 2 || n > 24 || fileExtension(tld) {
+		return false
+	}
+	return true
 }
 
 func hasAlnum(t string) bool {

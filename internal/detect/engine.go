@@ -318,6 +318,11 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 			// three or seven no other digit detector starts at, a phone's only with a 0),
 			// the group reading and postalOnDigits.
 			return append(dst, Finding{Type: PostalCode, Start: 0, End: len(s), Confidence: confPostalKeyed, Reason: "postal-shape; key postal_code"})
+		case hint&bEmail != 0 && types&^(bEmail|bCard) == 0 && emailValue(s):
+			// emailValue's plain ASCII address, where no digit detector but the card's runs
+			// (and emailValue leaves to the scan the local parts with a run the card's may
+			// start at): the byte loop up to the @, atAt and emailOnAt.
+			return append(dst, Finding{Type: Email, Start: 0, End: len(s), Confidence: confEmailKeyed, Reason: "email-syntax; key email"})
 		}
 	} else {
 		types &^= ctx.deny &^ ctx.hint
