@@ -263,6 +263,31 @@ var cardReasons = map[string][2]string{
 	"unionpay": {"luhn+issuer(unionpay)", "luhn+issuer(unionpay); key card"},
 }
 
+// cardValue returns cardOnDigits' finding under a card key for a card number that is the
+// whole of s as atDigits reads one at its start: 13 to 19 ASCII digits, or groups from a
+// first one of four followed by a blank or a dash and a group of four or six (groupFollows),
+// read and parsed as atDigits and cardOnDigits do. ok is false for anything else, and for
+// a card that does not fill s.
+func cardValue(s string) (f Finding, ok bool) {
+	n := 0
+	for n < len(s) && s[n]-'0' < 10 {
+		n++
+	}
+	var g digitGroups
+	switch {
+	case n == len(s) && n >= minCardDigits && n <= maxCardDigits:
+	case n == 4 && len(s) > 4 && (s[4] == ' ' || s[4] == '-') && groupFollows(s, 4):
+	default:
+		return f, false
+	}
+	g.readGroups(s, 0, n, n)
+	c, ok := cardFromGroups(s, 0, &g)
+	if !ok || c.start != 0 || c.end != len(s) {
+		return f, false
+	}
+	return Finding{Type: CardNumber, Start: 0, End: len(s), Confidence: confCardKeyed, Reason: cardReasons[c.issuer][1]}, true
+}
+
 // cardOnDigits is the card detector's digit-run trigger; g holds the groups read at p.
 func cardOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	// A card is one run of 13–19 digits or starts with a group of four.

@@ -297,7 +297,8 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 		// scan would make, told without it. (Under such a key most values are; the scan's
 		// set-up, the byte loop, atDigits, the group reading and the hook cost several
 		// hundred instructions a value.)
-		switch hint := ctx.hint & types; {
+		hint := ctx.hint & types
+		switch {
 		case hint&bName != 0 && nameValueFast(s, 0, len(s)):
 			// The only value hook's finding, which scanValue would make (nameValueFast's
 			// name starts and ends with a kanji or kana, so trimValue would leave the value
@@ -323,6 +324,14 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 			// (and emailValue leaves to the scan the local parts with a run the card's may
 			// start at): the byte loop up to the @, atAt and emailOnAt.
 			return append(dst, Finding{Type: Email, Start: 0, End: len(s), Confidence: confEmailKeyed, Reason: "email-syntax; key email"})
+		}
+		// A card number filling a card key's value (cardValue's shapes), where no digit
+		// detector but the card's runs at its first run: atDigits, the group reading and
+		// cardOnDigits, whose parse cardValue runs itself.
+		if hint&bCard != 0 && types&(bPhone|bMyNum|bBirth) == 0 {
+			if f, ok := cardValue(s); ok {
+				return append(dst, f)
+			}
 		}
 	} else {
 		types &^= ctx.deny &^ ctx.hint
