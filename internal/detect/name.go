@@ -400,9 +400,12 @@ func parseNameForward(s string, i, limit int, keyed bool) (start, end int, runes
 // sees to it that what follows limit is no key separator, which would make the parse drop
 // the last token).
 func nameValueFast(s string, start, limit int) bool {
-	if start >= limit || limit-start > maxNameValueBytes || limit > len(s) {
+	if start < 0 || start >= limit || limit-start > maxNameValueBytes || limit > len(s) {
 		return false
 	}
+	// (s cut at limit, i never negative and compared with len(s)-2: the compiler then knows
+	// s[i], s[i+1] and s[i+2] are within s and checks none of them.)
+	s = s[:limit]
 	i := start
 	for n := 0; n < maxNameTokens; n++ {
 		tok := i
@@ -411,7 +414,7 @@ func nameValueFast(s string, start, limit int) bool {
 		// tested at once) whose table entry is kanji, hiragana or katakana and starts no
 		// honorific and marks no company. (E0 and ED leads, which readTokenForward's
 		// decoding rejects, make no rune of those scripts.)
-		for i <= limit-3 {
+		for i < len(s)-2 {
 			x := uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2])
 			if x&0xF0C0C0 != 0xE08080 {
 				break
@@ -446,7 +449,7 @@ func nameValueFast(s string, start, limit int) bool {
 		// One blank between tokens; anything else goes to the general parse.
 		if c := s[i]; c == ' ' || c == '\t' {
 			i++
-		} else if i <= limit-3 && c == 0xE3 && s[i+1] == 0x80 && s[i+2] == 0x80 { // U+3000
+		} else if i < len(s)-2 && c == 0xE3 && s[i+1] == 0x80 && s[i+2] == 0x80 { // U+3000
 			i += 3
 		} else {
 			return false
