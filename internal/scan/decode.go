@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -135,8 +136,15 @@ func hex4(p []byte) (rune, bool) {
 // are plain UTF-8 and go to the detector as they are, with no offset map.
 func needsDecode(raw []byte, esc escKind, sjis bool) bool {
 	if sjis {
-		for _, c := range raw {
-			if c >= utf8.RuneSelf {
+		// Eight bytes at a time: any byte from 0x80 up sets its word's high bits.
+		i := 0
+		for ; i <= len(raw)-8; i += 8 {
+			if binary.LittleEndian.Uint64(raw[i:i+8])&0x80808080_80808080 != 0 {
+				return true
+			}
+		}
+		for ; i < len(raw); i++ {
+			if raw[i] >= utf8.RuneSelf {
 				return true
 			}
 		}
