@@ -284,6 +284,30 @@ const (
 // suffixLen is the UTF-8 length of 都, 道, 府 and 県.
 const suffixLen = 3
 
+// addressValue returns addressAt's end for an address whose prefecture starts s, found
+// as the engine's byte loop finds it: at the first 都, 道, 府 or 県 among the first four
+// characters (all three-byte kanji, which start no other trigger) that ends a prefecture
+// name, which must then start at 0. ok is false for anything else.
+func addressValue(s string) (end int, ok bool) {
+	for i := 0; i < 4*suffixLen && i < len(s)-2; i += suffixLen {
+		c := s[i]
+		if c < 0xE4 || c > 0xE9 || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+			return 0, false // not a kanji of U+4000..U+9FFF
+		}
+		switch s[i : i+suffixLen] {
+		case "都", "道", "府", "県":
+			switch prefectureEnding(s, i+suffixLen) {
+			case 0:
+				return addressAt(s, 0, i+suffixLen)
+			case -1:
+				continue
+			}
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
 func addressOnMark(st *state, q int, _ rune) (Finding, bool) {
 	p := prefectureEnding(st.s, q+suffixLen)
 	if p < 0 {

@@ -325,6 +325,15 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 			// start at): the byte loop up to the @, atAt and emailOnAt.
 			return append(dst, Finding{Type: Email, Start: 0, End: len(s), Confidence: confEmailKeyed, Reason: "email-syntax; key email"})
 		}
+		// An address filling an address key's value, from a prefecture at its start to
+		// its end as addressAt reads it: the finding the scan would make at the
+		// prefecture's last character (addressOnMark), with nothing before it that could
+		// start another.
+		if hint&bAddress != 0 {
+			if end, ok := addressValue(s); ok && end == len(s) {
+				return append(dst, Finding{Type: Address, Start: 0, End: len(s), Confidence: confAddressKeyed, Reason: "prefecture+municipality; key address"})
+			}
+		}
 		// A card number filling a card key's value (cardValue's shapes), where no digit
 		// detector but the card's runs at its first run: atDigits, the group reading and
 		// cardOnDigits, whose parse cardValue runs itself.
