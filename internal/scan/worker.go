@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/kinko-jp/kinko/internal/detect"
 )
@@ -34,8 +35,17 @@ type worker struct {
 	// quiet[col&255] says whether to ask Engine.Quiet about the column's next value (0)
 	// or how many more values to scan directly (-n); see scanValues.
 	quiet [256]int8
+	// quietDigits[col&255] is the column's last quiet value that was all ASCII digits: its
+	// context and length. Engine.Quiet's answer for such a value depends on nothing else,
+	// so a value of as many digits under the same context is quiet without asking.
+	quietDigits [256]quietRun
 	// line1 holds a log line for scanValues.
 	line1 [1]value
+}
+
+type quietRun struct {
+	ctx *detect.Context
+	n   int
 }
 
 // quietBackoff is how many values of a column that held a trigger are scanned without
@@ -169,7 +179,14 @@ values:
 		if quiet {
 			q := &w.quiet[uint8(v.col)]
 			if *q >= 0 {
+				qd := &w.quietDigits[uint8(v.col)]
+				if qd.ctx == ctx && qd.n == len(text) && allDigits(text) {
+					continue values
+				}
 				if w.s.engine.Quiet(text, ctx) {
+					if allDigits(text) {
+						qd.ctx, qd.n = ctx, len(text)
+					}
 					continue values
 				}
 				*q = -quietBackoff
@@ -257,6 +274,25 @@ func (w *worker) redact(b *batch) []byte {
 	out = append(out, b.buf[at:]...)
 	w.redBuf = nil // handed to the consumer; the next batch gets a new buffer
 	return out
+}
+
+// allDigits reports whether b is ASCII digits only (and not empty), eight bytes at a time.
+func allDigits(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i <= len(b)-8; i += 8 {
+		// Each byte minus '0' below 10: no byte of x-'0' borrows or reaches 10.
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		if (x|(x+0x4646464646464646)|(x-0x3030303030303030))&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i]-'0' >= 10 {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // nextNewline returns the offset of the first newline in buf at or after i, or len(buf).
