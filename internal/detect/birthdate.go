@@ -282,6 +282,52 @@ func birthValue(s string) bool {
 	return y <= maxBirthYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
 }
 
+// eraBirthValue reports whether s is a whole 和暦 date as parseBirthDateAt reads one at the
+// digit run after its era name: an era's kanji name, one or two ASCII digits of a year of
+// that era, 年, a month of one or two digits, 月, a day of one or two, 日, the Gregorian date
+// real and within 1900..2100.
+func eraBirthValue(s string) bool {
+	if len(s) < len("昭和1年1月1日") {
+		return false
+	}
+	k := -1
+	for i := range eras {
+		if s[:len(eras[i].kanji)] == eras[i].kanji {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		return false
+	}
+	e := &eras[k]
+	// num reads one or two ASCII digits at i followed by the kanji unit u.
+	num := func(i int, u string) (int, int) {
+		v, j := 0, i
+		for j < len(s) && j-i < 3 && s[j]-'0' < 10 {
+			v, j = v*10+int(s[j]-'0'), j+1
+		}
+		if j == i || j-i > 2 || !strings.HasPrefix(s[j:], u) {
+			return 0, -1
+		}
+		return v, j + len(u)
+	}
+	v, i := num(len(e.kanji), "年")
+	if i < 0 || v < 1 || e.max > 0 && v > e.max {
+		return false
+	}
+	m, i := num(i, "月")
+	if i < 0 {
+		return false
+	}
+	d, i := num(i, "日")
+	if i != len(s) {
+		return false
+	}
+	y := e.base + v
+	return y >= minBirthYear && y <= maxBirthYear && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
+}
+
 // Heisei 元年 ("平成元年4月1日") has no digit before 年: the digit run
 // starts at the month, so look back for "<era>元年".
 func parseGannenAt(s string, p int) (start, end int, ok bool) {

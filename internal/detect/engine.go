@@ -309,10 +309,10 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 			// card's, which phoneValue leaves to the scan where it would be asked) runs:
 			// atDigits, the group reading and phoneOnDigits.
 			return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
-		case hint&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && birthValue(s):
-			// birthValue's Gregorian shapes, where no digit detector but the card's (which
-			// a year's run never starts: no group of four follows it) runs: atDigits and
-			// birthDateOnDigits.
+		case hint&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && (birthValue(s) || eraBirthValue(s)):
+			// birthValue's Gregorian and eraBirthValue's 和暦 shapes, where no digit
+			// detector but the card's (which a year's run never starts: no group of four
+			// follows it) runs: atDigits and birthDateOnDigits.
 			return append(dst, Finding{Type: BirthDate, Start: 0, End: len(s), Confidence: confBirthKeyed, Reason: "calendar-date; key birth_date"})
 		case hint&bPostal != 0 && postalValue(s):
 			// NNN-NNNN or seven digits, ASCII, not starting with 0: atDigits (whose run of
