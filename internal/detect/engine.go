@@ -334,6 +334,12 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 				return append(dst, Finding{Type: Address, Start: 0, End: len(s), Confidence: confAddressKeyed, Reason: "prefecture+municipality; key address"})
 			}
 		}
+		// A My Number filling a My Number key's value (myNumberValue's shapes), where no
+		// other digit detector of its first run but the card's runs: atDigits, the group
+		// reading and myNumberOnDigits, whose parse myNumberValue runs itself.
+		if hint&bMyNum != 0 && types&(bPhone|bBirth|bPostal) == 0 && myNumberValue(s) {
+			return append(dst, Finding{Type: MyNumber, Start: 0, End: len(s), Confidence: confMyNumberKeyed, Reason: "mynumber-checkdigit; key my_number"})
+		}
 		// A card number filling a card key's value (cardValue's shapes), where no digit
 		// detector but the card's runs at its first run: atDigits, the group reading and
 		// cardOnDigits, whose parse cardValue runs itself.

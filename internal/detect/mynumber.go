@@ -53,6 +53,31 @@ func myNumberFromGroups(s string, p int, g *digitGroups) (start, end int, groupe
 	return p, end, grouped, myNumberCheck(d[:])
 }
 
+// myNumberValue reports whether s is, whole, a My Number as atDigits and myNumberOnDigits
+// read one at its start: twelve ASCII digits, or 4-4-4 after a first group of four that
+// groupFollows (which the card detector, asked first there, must not take: cardFromGroups
+// fails on it), with a valid check digit.
+func myNumberValue(s string) bool {
+	n := 0
+	for n < len(s) && s[n]-'0' < 10 {
+		n++
+	}
+	var g digitGroups
+	switch {
+	case n == myNumberDigits && n == len(s):
+		g.readGroups(s, 0, n, n)
+	case n == 4 && len(s) > 4 && (s[4] == ' ' || s[4] == '-') && groupFollows(s, 4):
+		g.readGroups(s, 0, n, n)
+		if _, ok := cardFromGroups(s, 0, &g); ok {
+			return false
+		}
+	default:
+		return false
+	}
+	start, end, _, ok := myNumberFromGroups(s, 0, &g)
+	return ok && start == 0 && end == len(s)
+}
+
 // Confidences. The check digit alone passes about one random 12-digit
 // number in ten (tracking and order numbers are 12 digits too), so a bare
 // number needs a word for it nearby; a My Number key or label makes it
