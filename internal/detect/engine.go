@@ -304,10 +304,10 @@ func (e *Engine) ScanCached(dst []Finding, text []byte, ctx *Context, kc *KeyCac
 			// name starts and ends with a kanji or kana, so trimValue would leave the value
 			// whole); a value found whole holds nothing else.
 			return append(dst, Finding{Type: PersonName, Start: 0, End: len(s), Confidence: confNameKeyed, Reason: "name-shape; key name"})
-		case hint&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && phoneValue(s):
-			// phoneValue's shapes, where no digit detector but the phone's (and the
-			// card's, which phoneValue leaves to the scan where it would be asked) runs:
-			// atDigits, the group reading and phoneOnDigits.
+		case hint&bPhone != 0 && types&(bPostal|bBirth|bMyNum) == 0 && (phoneValue(s) || phoneMarkValue(s)):
+			// phoneValue's and phoneMarkValue's shapes, where no digit detector but the
+			// phone's (and the card's, which they leave to the scan where it would be
+			// asked) runs: atDigits, the group reading and phoneOnDigits.
 			return append(dst, Finding{Type: Phone, Start: 0, End: len(s), Confidence: confPhoneKeyed, Reason: "jp-phone-shape; key phone"})
 		case hint&bBirth != 0 && types&(bPostal|bPhone|bMyNum) == 0 && (birthValue(s) || eraBirthValue(s)):
 			// birthValue's Gregorian and eraBirthValue's 和暦 shapes, where no digit

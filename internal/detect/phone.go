@@ -351,6 +351,41 @@ func phoneValue(s string) bool {
 	return validPhone(&ph)
 }
 
+// phoneMarkValue reports whether s is a whole phone number that starts with '(' and the
+// trunk 0 ("(03)1234-5678") or with "+81", as parsePhoneAt reads it from the digit run
+// after the mark, which is what phoneOnDigits does there: the run is one atDigits asks the
+// phone detector about (two, three, five, ten or eleven digits, four only before ')', and
+// for "+81" twelve or thirteen too), and no other detector of its length but the card's,
+// which four digits before ')' do not start.
+func phoneMarkValue(s string) bool {
+	if len(s) < fixedDigits+1 || s[0] != '(' && s[0] != '+' {
+		return false
+	}
+	n := 1
+	for n < len(s) && s[n]-'0' < 10 {
+		n++
+	}
+	n--
+	if s[0] == '(' && s[1] != '0' || s[0] == '+' && (n < 2 || s[1] != '8' || s[2] != '1') {
+		return false
+	}
+	switch n {
+	case 2, 3, 5, 10, 11:
+	case 4:
+		if s[0] != '(' || s[5] != ')' {
+			return false
+		}
+	case 12, 13:
+		if s[0] != '+' {
+			return false
+		}
+	default:
+		return false
+	}
+	ph, ok := parsePhoneAt(s, 1)
+	return ok && ph.start == 0 && ph.end == len(s)
+}
+
 // phoneOnDigits is the phone detector's digit-run trigger; g holds the groups read at p.
 func phoneOnDigits(st *state, p int, g *digitGroups) (Finding, bool) {
 	// Domestic numbers start with the trunk 0; "+81" starts with 8.
