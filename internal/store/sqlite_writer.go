@@ -45,24 +45,33 @@ type liteWriter struct {
 	handle uintptr
 	buf    uintptr // C memory the text and blob values are copied into for binding
 	bufCap int
+	// relaxed is the connection's synchronous mode: NORMAL when true, FULL when false (as
+	// the DSN opens it).
+	relaxed bool
 	// broken is set when the driver's connection could not be read (another version of
 	// modernc.org/sqlite): every statement then goes through database/sql.
 	broken bool
 }
 
-// attach takes the writer's connection from db, sets its synchronous mode when relaxed
-// changed (a transaction cannot), and reads SQLite's handle out of it (nil when the
-// driver's connection cannot be read: database/sql then does everything).
-func (w *liteWriter) attach(ctx context.Context, db *sql.DB, setSync string) (*sql.Conn, *liteConn, error) {
+// attach takes the writer's connection from db, sets its synchronous mode (FULL, NORMAL
+// when relaxed) when it is not already (a transaction cannot), and reads SQLite's handle
+// out of it (nil when the driver's connection cannot be read: database/sql then does
+// everything).
+func (w *liteWriter) attach(ctx context.Context, db *sql.DB, relaxed bool) (*sql.Conn, *liteConn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if setSync != "" {
-		if _, err := conn.ExecContext(ctx, setSync); err != nil {
+	if relaxed != w.relaxed {
+		mode := "PRAGMA synchronous = FULL"
+		if relaxed {
+			mode = "PRAGMA synchronous = NORMAL"
+		}
+		if _, err := conn.ExecContext(ctx, mode); err != nil {
 			conn.Close()
 			return nil, nil, err
 		}
+		w.relaxed = relaxed // only once it is so: a durable commit never runs relaxed
 	}
 	var c *liteConn
 	if !w.broken {
@@ -86,8 +95,8 @@ func (w *liteWriter) attach(ctx context.Context, db *sql.DB, setSync string) (*s
 
 // begin begins a transaction on the writer's connection (see attach) through
 // database/sql; exec runs the statements of that transaction through the C API.
-func (w *liteWriter) begin(ctx context.Context, db *sql.DB, setSync string) (*sql.Tx, error) {
-	conn, c, err := w.attach(ctx, db, setSync)
+func (w *liteWriter) begin(ctx context.Context, db *sql.DB, relaxed bool) (*sql.Tx, error) {
+	conn, c, err := w.attach(ctx, db, relaxed)
 	if err != nil {
 		return nil, err
 	}
@@ -109,8 +118,8 @@ var errLiteUnsupported = errors.New("store: a statement the C API path does not 
 // BEGIN IMMEDIATE (as the driver's transactions, _txlock=immediate), fn's statements
 // (run), COMMIT; ROLLBACK when anything fails. handled is false, with nothing done, when
 // the driver's connection cannot be read.
-func (w *liteWriter) transact(ctx context.Context, db *sql.DB, setSync string, fn func() error) (handled bool, err error) {
-	conn, c, err := w.attach(ctx, db, setSync)
+func (w *liteWriter) transact(ctx context.Context, db *sql.DB, relaxed bool, fn func() error) (handled bool, err error) {
+	conn, c, err := w.attach(ctx, db, relaxed)
 	if err != nil {
 		return true, err
 	}

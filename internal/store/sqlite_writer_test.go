@@ -179,4 +179,24 @@ func TestWriterTransact(t *testing.T) {
 	if got := chainOf(t, db); got != 17 {
 		t.Fatalf("chain of %d events, want 17", got)
 	}
+	// A relaxed batch (read events, no journal) commits with synchronous NORMAL; the
+	// durable write after it runs with FULL again.
+	if err := db.AppendAuditRelaxed(ctx, []AuditRow{{Actor: "system", Action: "read", Shop: "s1", Customers: []string{"c01"}, Outcome: "ok"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !db.writer.lite.relaxed {
+		t.Fatal("the relaxed batch did not set synchronous NORMAL")
+	}
+	if err := db.write(ctx, func(tx *sql.Tx) error {
+		var mode int
+		if err := tx.QueryRow("PRAGMA synchronous").Scan(&mode); err != nil {
+			return err
+		}
+		if mode != 2 {
+			t.Errorf("a durable write ran with synchronous = %d, want 2 (FULL)", mode)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }

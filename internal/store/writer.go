@@ -49,9 +49,6 @@ type groupWriter struct {
 	once      sync.Once
 	quit      chan struct{}
 
-	// sqliteRelaxed is the writer connection's current synchronous mode (SQLite has one
-	// writer goroutine, so only it touches this).
-	sqliteRelaxed bool
 	// lite (SQLite) begins the writer's transactions and runs their statements through
 	// SQLite's C API (sqlite_writer.go).
 	lite *liteWriter
@@ -333,18 +330,11 @@ func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipel
 	var tx *sql.Tx
 	var err error
 	if g.lite != nil {
-		// synchronous cannot change inside a transaction; the writer owns its one connection.
-		setSync := ""
-		if relaxed != g.sqliteRelaxed {
-			setSync = "PRAGMA synchronous = FULL"
-			if relaxed {
-				setSync = "PRAGMA synchronous = NORMAL"
-			}
-		}
+		// The connection's synchronous mode follows relaxed (liteWriter.attach).
 		if simple && len(taken) == 0 && g.liteAudit != nil {
 			// Statements and events known in advance (creates, events alone): the whole
 			// transaction through SQLite's C API (liteWriter.transact).
-			handled, err := g.lite.transact(ctx, g.db, setSync, func() error {
+			handled, err := g.lite.transact(ctx, g.db, relaxed, func() error {
 				for _, op := range ops {
 					for _, st := range op.stmts {
 						if err := g.lite.must(st.query, st.args); err != nil {
@@ -360,18 +350,13 @@ func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipel
 				}
 				return g.liteAudit(g.lite, events)
 			})
-			if handled {
-				g.sqliteRelaxed = relaxed
-			}
 			if handled && !errors.Is(err, errLiteUnsupported) {
 				return err
 			}
-			setSync = ""
 		}
-		if tx, err = g.lite.begin(ctx, g.db, setSync); err != nil {
+		if tx, err = g.lite.begin(ctx, g.db, relaxed); err != nil {
 			return err
 		}
-		g.sqliteRelaxed = relaxed
 		defer g.lite.end()
 	} else if tx, err = g.db.BeginTx(ctx, nil); err != nil {
 		return err
