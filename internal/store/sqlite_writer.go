@@ -25,11 +25,17 @@ import (
 // each statement is prepared once, the values are copied into one block of C memory and
 // bound in place, and the statement is stepped and reset.
 //
+// A batch made only of statements and events known in advance (creates, events alone)
+// goes further (transact): its whole transaction, BEGIN IMMEDIATE to COMMIT, runs through
+// the C API; other batches are begun and committed by database/sql (begin, end), their
+// statements run through exec on the transaction's connection.
+//
 // What it does not change: the statements, the values stored (a string is bound as TEXT,
 // a []byte as a BLOB, nil as NULL, an integer as INTEGER, exactly as the driver binds
-// them), the transaction (database/sql begins and commits it; the statements run inside it
-// on its connection), and the errors' meaning. A statement with an argument of any other
-// type goes through database/sql as before (exec reports it as not handled).
+// them), the transactions (the same BEGIN IMMEDIATE, COMMIT or ROLLBACK on the same
+// connection), and the errors' meaning. A statement with an argument of any other type
+// goes through database/sql as before (exec reports it as not handled; transact rolls back
+// and the batch runs through database/sql).
 //
 // The connection belongs to the transaction: the writer takes it from the pool with
 // DB.Conn for each transaction (begin), reads SQLite's handle out of the driver's
