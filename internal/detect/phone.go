@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 // Japanese phone numbers: mobile (070/080/090, 060), IP (050), M2M (020),
 // toll-free and navigation (0120, 0800, 0570, 0990) and fixed lines (10
 // digits: an area code of 2–5 digits with the trunk 0, a local exchange and a
@@ -310,44 +312,55 @@ const (
 )
 
 // phoneValue reports whether s is a whole phone number as phoneFromGroups reads one at its
-// start, in the common shapes: ten or eleven ASCII digits starting with 0, or three groups of
-// them joined by one kind of separator, '-' or ' ', that validPhone accepts whole. It is
-// false for a first group of four followed by one of four or six, which the card (and My
-// Number) detectors are asked about too.
+// start, in the common shapes: ten or eleven digits (ASCII or full-width) starting with 0, or
+// three groups of them joined by one kind of separator, '-', ' ' or '－', that validPhone
+// accepts whole. It is false for a first group of four followed by one of four or six,
+// which the card (and My Number) detectors are asked about too.
 func phoneValue(s string) bool {
-	if len(s) < fixedDigits || len(s) > mobileDigits+2 || s[0] != '0' {
-		return false
-	}
 	var ph phoneNum
-	var sep byte
+	var sep rune
 	for i := 0; ; {
-		a := i
-		for i < len(s) && s[i]-'0' < 10 {
+		a := ph.n
+		for i < len(s) {
+			var d byte
+			if c := s[i]; c-'0' < 10 {
+				d, i = c-'0', i+1
+			} else if c == fwLead && i < len(s)-2 && s[i+1] == fwMid && s[i+2]-fwDigit0 < 10 {
+				d, i = s[i+2]-fwDigit0, i+3
+			} else {
+				break
+			}
 			if ph.n < len(ph.d) {
-				ph.d[ph.n] = s[i] - '0'
+				ph.d[ph.n] = d
 			}
 			ph.n++
-			i++
 		}
-		if i == a || ph.ng == 3 {
+		if ph.n == a || ph.ng == 3 {
 			return false
 		}
-		ph.lens[ph.ng] = i - a
+		ph.lens[ph.ng] = ph.n - a
 		ph.ng++
 		if i == len(s) {
 			break
 		}
-		if c := s[i]; c != '-' && c != ' ' || sep != 0 && c != sep {
-			return false
+		var r rune
+		if c := s[i]; c == '-' || c == ' ' {
+			r = rune(c)
+			i++
+		} else if strings.HasPrefix(s[i:], "－") {
+			r = '－'
+			i += len("－")
 		} else {
-			sep = c
+			return false
 		}
-		i++
+		if sep != 0 && r != sep {
+			return false
+		}
+		sep = r
 	}
 	if ph.ng != 1 && ph.ng != 3 || ph.n > len(ph.d) || ph.ng == 3 && ph.lens[0] == 4 && (ph.lens[1] == 4 || ph.lens[1] == 6) {
 		return false
 	}
-	ph.end = len(s)
 	return validPhone(&ph)
 }
 
