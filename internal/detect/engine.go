@@ -1081,7 +1081,19 @@ func inlineKey(s string, p int) (string, bool) {
 			i--
 			continue
 		}
-		r, w := runeBefore(s, i)
+		// runeBefore, with the three-byte case (a kanji or kana key's) inline: a call for
+		// each character of "お電話番号" was most of an inquiry mail's key reading.
+		var r rune
+		var w int
+		if i >= 3 {
+			if r3, ok := decode3(s[i-3], s[i-2], s[i-1]); ok {
+				r, w = r3, 3
+			} else {
+				r, w = runeBefore(s, i)
+			}
+		} else {
+			r, w = runeBefore(s, i)
+		}
 		if !isKeyRune(r) {
 			break
 		}
