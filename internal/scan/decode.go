@@ -222,13 +222,20 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 // appendRedacted appends raw with every digit replaced by '*' (by '0' in a bare number) and
 // every letter (Latin, kana, kanji) by '●' in the file's encoding; separators, punctuation and escape sequences that do
 // not stand for a letter or digit are kept, so the copy keeps its shape and stays valid CSV,
-// JSON or SQL. Each character becomes one character.
+// JSON or SQL. Each character becomes one character: an escape sequence that stands for a
+// letter or digit becomes as many marks as it has characters (`\u5c71`, six), so that the
+// copy keeps the original's length in characters and no escape is left half-masked.
 func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
 	if sjis {
 		loadSJIS()
 	}
 	for i := 0; i < len(raw); {
 		r, n := unit(raw[i:], esc, sjis)
+		// chars is how many characters the unit is in the file: an escape's are ASCII.
+		chars := 1
+		if n > 1 && raw[i] < utf8.RuneSelf {
+			chars = n
+		}
 		switch {
 		case r == utf8.RuneError && n == 1 && raw[i] >= utf8.RuneSelf:
 			// An invalid byte: kept, a Shift_JIS lead byte would pair with the next mark and
@@ -237,12 +244,16 @@ func appendRedacted(dst, raw []byte, esc escKind, sjis bool) []byte {
 		case esc == escNumber && r >= '0' && r <= '9':
 			dst = append(dst, '0') // '*' would make the JSON or SQL unreadable
 		case r != utf8.RuneError && unicode.IsDigit(r):
-			dst = append(dst, '*')
+			for range chars {
+				dst = append(dst, '*')
+			}
 		case r != utf8.RuneError && unicode.IsLetter(r):
-			if sjis {
-				dst = append(dst, sjisBullet...)
-			} else {
-				dst = append(dst, "●"...)
+			for range chars {
+				if sjis {
+					dst = append(dst, sjisBullet...)
+				} else {
+					dst = append(dst, "●"...)
+				}
 			}
 		default:
 			dst = append(dst, raw[i:i+n]...)

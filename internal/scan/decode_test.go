@@ -124,7 +124,9 @@ func TestAppendRedacted(t *testing.T) {
 		{"name with full-width space", []byte("山田　太郎"), escNone, false, []byte("●●　●●")},
 		{"full-width digits", []byte("０９０－１２"), escNone, false, []byte("***－**")},
 		{"bare number stays a number", []byte("4111111111111111"), escNumber, false, []byte("0000000000000000")},
-		{"json escape becomes one mark", []byte(`\u5c71a\"`), escJSON, false, []byte(`●●\"`)},
+		{"json escape becomes a mark per character", []byte(`\u5c71a\"`), escJSON, false, []byte(`●●●●●●●\"`)},
+		{"escaped digit and surrogate pair letter", []byte(`\u0031\ud840\udc0b`), escJSON, false, []byte(`******●●●●●●●●●●●●`)},
+		{"sql escapes", []byte(`it''s \x`), escSQLSlash, false, []byte(`●●''● ●●`)},
 		{"shift_jis keeps its encoding", sjisBytes(t, "山田 090"), escNone, true, append(append(append([]byte{}, sjisBullet...), sjisBullet...), " ***"...)},
 	}
 	for _, c := range cases {
@@ -168,7 +170,7 @@ func FuzzDecodeValue(f *testing.F) {
 				t.Fatalf("offset map not monotonic within the input")
 			}
 		}
-		// Redaction: one character per unit, never longer than 3 bytes per input byte.
+		// Redaction: as many characters as the input, never longer than 3 bytes per input byte.
 		red := appendRedacted(nil, raw, esc, sjis)
 		units := 0
 		for i := 0; i < len(raw); {
@@ -182,7 +184,7 @@ func FuzzDecodeValue(f *testing.F) {
 		if len(red) > 3*len(raw) {
 			t.Fatalf("redacted copy too long")
 		}
-		if !sjis && esc == escNone && utf8.Valid(raw) && utf8.RuneCount(red) != utf8.RuneCount(raw) {
+		if !sjis && utf8.Valid(raw) && utf8.RuneCount(red) != utf8.RuneCount(raw) {
 			t.Fatalf("redacted copy changed the number of characters")
 		}
 		if sjis && esc == escNone {

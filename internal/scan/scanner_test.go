@@ -291,6 +291,7 @@ func FuzzScanFile(f *testing.F) {
 	f.Add([]byte("1.2.3.4 - - \"GET /?email=a%40example.jp\" card=4111-1111-1111-1111\n"), uint8(5))
 	f.Add([]byte("お名前：山田 太郎 様\n〒150-0001 東京都渋谷区神宮前1-2-3\n"), uint8(6))
 	f.Add([]byte("email\nx@example.com\n"), uint8(7))
+	f.Add([]byte(`{"nAme":"\u7000"}`), uint8(6)) // an escaped name in a text file: as many marks as characters
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		name := names[int(which)%len(names)]
 		dir := t.TempDir()
