@@ -466,6 +466,14 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			}
 			continue
 		}
+		if k == clsSep && uint(i-1) < uint(len(s)) {
+			// atSeparator's first tests, on which it returns at once: a ':' or '=' between
+			// digits ("09:29:33"), or after an ASCII byte that ends no key, quote or blank.
+			if c := s[i-1]; c-'0' < 10 && i+1 < len(s) && s[i+1]-'0' < 10 || c < 0x80 && !keyASCII[c] && c != '"' && c != '\'' && c != ' ' {
+				i++
+				continue
+			}
+		}
 		if k != clsDigit {
 			return false
 		}
@@ -487,9 +495,73 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			i = j
 			continue
 		}
+		if (j == len(s) || s[j] < 0x80) && e.quietRun(unsafe.String(unsafe.SliceData(s), len(s)), i, j, types, ctx) {
+			i = j
+			continue
+		}
 		return false
 	}
 	return true
+}
+
+// quietRun reports whether atDigits, at the ASCII digit run s[i:j] that an ASCII byte or
+// the end follows, is sure to find nothing under types and ctx: its own filters, in its
+// order (the run glued to a time or a decimal, the short-run rule, byLen, the glued
+// identifier, the card's and My Number's group of four, the phone's first digit and
+// separator, the postal code's dash, the birth date's era, year and ISO 8601 tests), then
+// birthDateOnDigits' test of a four-digit year with no birth context. (Timestamps and
+// dates under keys that name no birth date, "2023-11-22T09:29:33", "2024/01/05 10:00".)
+// A false answer says nothing.
+func (e *Engine) quietRun(s string, i, j int, types typeSet, ctx *Context) bool {
+	n := j - i
+	if i >= 2 && (s[i-1] == ':' || s[i-1] == '.') && s[i-2]-'0' < 10 {
+		return true
+	}
+	after := byte(0)
+	if j < len(s) {
+		after = s[j]
+	}
+	af := afterRun[after]
+	first := s[i] - '0'
+	if n <= 3 {
+		if !(af&afSep != 0 && (first == 0 || first == 8 || n == 3)) && !(n <= 2 && af&afDate != 0 && eraLeadBefore(s, i)) {
+			return true
+		}
+	}
+	if n >= len(e.byLen) {
+		return true
+	}
+	m := e.byLen[n] & types
+	if i >= 2 && (s[i-1] == '-' || s[i-1] == '_' || s[i-1] == '#') && isWordByte(s[i-2]) {
+		m &= bBirth
+	}
+	if m&(bCard|bMyNum) != 0 && n == 4 && (af&afGroup == 0 || !groupFollows(s, j)) {
+		m &^= bCard | bMyNum
+	}
+	if m&bPhone != 0 && (first != 0 && !(first == 8 && (i > 0 && s[i-1] == '+' || i >= 3 && s[i-3:i] == "＋")) ||
+		n < 10 && af&afSep == 0) {
+		m &^= bPhone
+	}
+	if m&bPostal != 0 && n == 3 && af&afDash == 0 {
+		m &^= bPostal
+	}
+	if m&bBirth != 0 {
+		if n <= 2 {
+			if af&afDate == 0 || !eraLeadBefore(s, i) || i >= 3 && s[i-3:i] == "年" && (i < 6 || s[i-6:i-3] != "元") {
+				m &^= bBirth
+			}
+		} else if n == 4 && af&afYear == 0 ||
+			(n == 4 || n == 8) && !(s[i] == '1' && s[i+1] == '9' || s[i] == '2' && (s[i+1] == '0' || s[i+1] == '1')) ||
+			n == 4 && j+6 < len(s) && after == '-' && s[j+3] == '-' && s[j+6] == 'T' {
+			m &^= bBirth
+		} else if n == 4 && !ctx.hints(kBirth) &&
+			!strings.Contains(s[i:min(len(s), i+maxDateBytes+birthSuffixWindow)], "生") &&
+			!inlineKeyBefore(s, i) && !labelBefore(s, i, birthLabelWindow, birthLabels) {
+			// birthDateOnDigits' first test (st.ctx is ctx, the run ASCII).
+			m &^= bBirth
+		}
+	}
+	return m == 0
 }
 
 func (e *Engine) scan(dst []Finding, st *state) []Finding {
