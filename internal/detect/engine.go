@@ -495,7 +495,8 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 			i = j
 			continue
 		}
-		if (j == len(s) || s[j] < 0x80) && e.quietRun(unsafe.String(unsafe.SliceData(s), len(s)), i, j, types, ctx) {
+		// (Not when a full-width digit continues the run: atDigits would count it too.)
+		if (j == len(s) || s[j] != fwLead || j >= len(s)-2 || s[j+1] != fwMid || s[j+2]-fwDigit0 >= 10) && e.quietRun(unsafe.String(unsafe.SliceData(s), len(s)), i, j, types, ctx) {
 			i = j
 			continue
 		}
@@ -504,13 +505,14 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 	return true
 }
 
-// quietRun reports whether atDigits, at the ASCII digit run s[i:j] that an ASCII byte or
-// the end follows, is sure to find nothing under types and ctx: its own filters, in its
+// quietRun reports whether atDigits, at the ASCII digit run s[i:j] that no full-width
+// digit continues, is sure to find nothing under types and ctx: its own filters, in its
 // order (the run glued to a time or a decimal, the short-run rule, byLen, the glued
 // identifier, the card's and My Number's group of four, the phone's first digit and
 // separator, the postal code's dash, the birth date's era, year and ISO 8601 tests), then
-// birthDateOnDigits' test of a four-digit year with no birth context. (Timestamps and
-// dates under keys that name no birth date, "2023-11-22T09:29:33", "2024/01/05 10:00".)
+// birthDateOnDigits' test of a four-digit year with no birth context, and postalOnDigits'
+// verdict on seven digits filling a value. (Timestamps and dates under keys that name no
+// birth date, "2023-11-22T09:29:33", "2023年7月8日"; account numbers.)
 // A false answer says nothing.
 func (e *Engine) quietRun(s string, i, j int, types typeSet, ctx *Context) bool {
 	n := j - i
@@ -543,6 +545,12 @@ func (e *Engine) quietRun(s string, i, j int, types typeSet, ctx *Context) bool 
 		m &^= bPhone
 	}
 	if m&bPostal != 0 && n == 3 && af&afDash == 0 {
+		m &^= bPostal
+	}
+	// Seven digits filling the value (an account number): postalOnDigits finds a postal
+	// code there only under a key that names one (no 〒 or label before, no hyphen, and
+	// contextAt(0) is ctx).
+	if m&bPostal != 0 && n == 7 && i == 0 && j == len(s) && !ctx.hints(kPostal) {
 		m &^= bPostal
 	}
 	if m&bBirth != 0 {
