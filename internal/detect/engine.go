@@ -510,8 +510,8 @@ func (e *Engine) Quiet(text []byte, ctx *Context) bool {
 // order (the run glued to a time or a decimal, the short-run rule, byLen, the glued
 // identifier, the card's and My Number's group of four, the phone's first digit and
 // separator, the postal code's dash, the birth date's era, year and ISO 8601 tests), then
-// birthDateOnDigits' test of a four-digit year with no birth context, and postalOnDigits'
-// verdict on seven digits filling a value. (Timestamps and dates under keys that name no
+// birthDateOnDigits' test of a four-digit year with no birth context, postalOnDigits'
+// verdict on seven digits filling a value, and phoneOnDigits' parse where only it is left. (Timestamps and dates under keys that name no
 // birth date, "2023-11-22T09:29:33", "2023年7月8日"; account numbers.)
 // A false answer says nothing.
 func (e *Engine) quietRun(s string, i, j int, types typeSet, ctx *Context) bool {
@@ -568,6 +568,18 @@ func (e *Engine) quietRun(s string, i, j int, types typeSet, ctx *Context) bool 
 			// birthDateOnDigits' first test (st.ctx is ctx, the run ASCII).
 			m &^= bBirth
 		}
+	}
+	// phoneOnDigits' own tests, where the phone's is the last detector left (a member
+	// number from 0): the first digit and length, then the parse of the groups that
+	// atDigits reads.
+	if m == bPhone {
+		if first != 0 && first != 8 || n > mobileDigits+2 {
+			return true
+		}
+		var g digitGroups
+		g.readGroups(s, i, n, j)
+		_, ok := phoneFromGroups(s, i, &g)
+		return !ok
 	}
 	return m == 0
 }
