@@ -72,12 +72,7 @@ func TestWALStaysSmallUnderReads(t *testing.T) {
 // chunks, so that readers' maps of it are not thrown away at every checkpoint.
 func TestCheckpointerCopiesAndGrowsInChunks(t *testing.T) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db, err := Open(ctx, b.DSN, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, file := openSQLite(t, Options{})
 	for i := range 2000 {
 		if err := db.AppendAuditRelaxed(ctx, []AuditRow{{Actor: "key:k", Action: "read", Shop: "shop_1", Customers: []string{fmt.Sprintf("cus_%d", i)}, Outcome: "ok"}}); err != nil {
 			t.Fatal(err)
@@ -97,7 +92,7 @@ func TestCheckpointerCopiesAndGrowsInChunks(t *testing.T) {
 	if err := db.r.QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
 		t.Fatal(err)
 	}
-	st, err := os.Stat(b.File)
+	st, err := os.Stat(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,12 +58,7 @@ func TestLiteConnOf(t *testing.T) {
 // INTEGER for integers.
 func TestWriterStatementsThroughCAPI(t *testing.T) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db, err := Open(ctx, b.DSN, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openSQLite(t, Options{})
 	if err := db.CreateShop(ctx, Shop{ID: "s1", Name: "s1", KeyVersion: 1, WrappedKey: []byte("w"), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +89,7 @@ func TestWriterStatementsThroughCAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got string
-	err = db.r.QueryRowContext(ctx, `SELECT typeof(id) || typeof(shop_id) || typeof(shredded) || typeof(revision) || typeof(created_at) ||
+	err := db.r.QueryRowContext(ctx, `SELECT typeof(id) || typeof(shop_id) || typeof(shredded) || typeof(revision) || typeof(created_at) ||
 		typeof(key_version) || typeof(wrapped_dek) || typeof(name) || typeof(name_kana) || length(name_kana) || typeof(email) ||
 		typeof(phone) || typeof(ix_email) || typeof(ix_phone) || '|' || id || key_version || revision || CAST(name AS TEXT) FROM customers`).Scan(&got)
 	if err != nil {
@@ -112,12 +107,7 @@ func TestWriterStatementsThroughCAPI(t *testing.T) {
 // argument the C API path does not bind runs through database/sql, once, with its event.
 func TestWriterTransact(t *testing.T) {
 	ctx := context.Background()
-	b := storetest.SQLite(t)
-	db, err := Open(ctx, b.DSN, Options{NoAuditJournal: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openSQLite(t, Options{NoAuditJournal: true})
 	if err := db.CreateShop(ctx, Shop{ID: "s1", Name: "s1", KeyVersion: 1, WrappedKey: []byte("w"), Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
@@ -199,4 +189,17 @@ func TestWriterTransact(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openSQLite opens a store on a fresh SQLite database of its own, closed when the test
+// ends, and returns it with the database file's path.
+func openSQLite(t *testing.T, opt Options) (*DB, string) {
+	t.Helper()
+	b := storetest.SQLite(t)
+	db, err := Open(context.Background(), b.DSN, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, b.File
 }
