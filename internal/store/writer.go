@@ -282,10 +282,10 @@ func (g *groupWriter) run(batch []*writeOp) {
 // (docs/performance.md).
 func (g *groupWriter) tx(ops []*writeOp) error {
 	ctx := ops[0].ctx
-	relaxed, pipelined := true, g.pipelined != nil
+	relaxed, simple := true, true
 	for _, op := range ops {
 		relaxed = relaxed && op.relaxed
-		pipelined = pipelined && op.simple
+		simple = simple && op.simple
 	}
 	// The journal's events happened first: they go in first, and the mark says so.
 	var taken []AuditRow
@@ -297,7 +297,7 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	if len(taken) > 0 {
 		mark = g.journal.mark(upto)
 	}
-	err := g.txWith(ctx, ops, relaxed, pipelined, taken, mark)
+	err := g.txWith(ctx, ops, relaxed, simple, taken, mark)
 	if len(taken) > 0 {
 		if err != nil {
 			g.journal.putBack(taken)
@@ -308,13 +308,10 @@ func (g *groupWriter) tx(ops []*writeOp) error {
 	return err
 }
 
-// txWith is tx with the journal's events taken (and the statement that marks them moved).
-func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, pipelined bool, taken []AuditRow, mark statement) error {
-	simple := true
-	for _, op := range ops {
-		simple = simple && op.simple
-	}
-	if pipelined {
+// txWith is tx with the journal's events taken (and the statement that marks them moved);
+// simple says every op is made of statements and events known in advance.
+func (g *groupWriter) txWith(ctx context.Context, ops []*writeOp, relaxed, simple bool, taken []AuditRow, mark statement) error {
+	if simple && g.pipelined != nil {
 		var stmts []statement
 		events := make([][]AuditRow, 0, len(ops)+1)
 		if len(taken) > 0 {
