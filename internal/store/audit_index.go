@@ -21,7 +21,7 @@ import (
 // closed). An index keyed by customer id puts each event's index row on a random page, and
 // indexes on actor, action and time add a page per batch each (per actor in it): with them
 // written in the same transaction a batch of eight read events wrote 14 pages of WAL instead
-// of 3 (docs/performance.md). So the append writes the event only, and an indexer adds the
+// of 3 (docs/performance-log.md). So the append writes the event only, and an indexer adds the
 // index rows and the summaries afterwards, in transactions of up to auditIndexBatch events,
 // in seq order, moving audit_index_progress with them:
 //

@@ -30,7 +30,7 @@ import (
 // Why: committing each small batch of read events cost the readers more than the reads
 // themselves. On SQLite each commit writes WAL pages and makes every reader connection
 // drop its page cache; on PostgreSQL it is a round trip and a commit for a backend on the
-// same cores (docs/performance.md). The journal is exactly as durable as those commits
+// same cores (docs/performance-log.md). The journal is exactly as durable as those commits
 // were (both reach the operating system before the read is answered, and the disk later:
 // read events were committed with synchronous=NORMAL / synchronous_commit off), and
 // fail-closed holds the same way: if the journal write fails the read is refused.

@@ -38,7 +38,7 @@ const checkpointInterval = 200 * time.Millisecond
 // writer's time per create 258 → 223 µs, with checkpoints every 50 ms; restarting a
 // truncated file every fraction of a second instead made commits slower, 1.5–2.4 ms). The
 // threshold is small for the same reason, and large enough that heavy writing restarts it
-// about once a second (docs/performance.md).
+// about once a second (docs/performance-log.md).
 const (
 	walRestartWait       = 10 * time.Millisecond
 	walRestartBackoff    = 100 * time.Millisecond

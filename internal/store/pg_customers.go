@@ -11,7 +11,7 @@ import (
 
 // pgCustomer reads customer id of shop on PostgreSQL with pgx's own interface on a
 // connection of the pool: the row in binary format, scanned straight into the Customer,
-// without database/sql's conversion of each of its nineteen columns (docs/performance.md).
+// without database/sql's conversion of each of its nineteen columns (docs/performance-log.md).
 func (db *DB) pgCustomer(ctx context.Context, shop, id string) (Customer, error) {
 	conn, err := db.r.Conn(ctx)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 // read every GET /v1/customers/{id} and every console page of a customer makes. Through
 // database/sql the row's nineteen columns cost more than SQLite finding it: the driver asks
 // each column's declared type, takes the connection's mutex for every call and copies each
-// value twice (docs/performance.md). Here the statement is prepared once per connection,
+// value twice (docs/performance-log.md). Here the statement is prepared once per connection,
 // the columns are read in place and copied once.
 //
 // A pool of liteCustomerConns like the database/sql pool it stands in for: at most

@@ -79,7 +79,7 @@ func openLiteConn(path string, mapped, writes bool) (_ *liteConn, err error) {
 	// thousand customers nearly every read misses it; since read events go through the
 	// journal (audit_journal.go) commits are rare and a miss served from the map costs
 	// less than a pread(2) (3–5 µs of CPU per read over HTTP; unmapped measured faster
-	// when every batch of reads committed, docs/performance.md).
+	// when every batch of reads committed, docs/performance-log.md).
 	pragmas := []string{"PRAGMA query_only = 1", "PRAGMA busy_timeout = 10000"}
 	if writes {
 		// Reading the schema opens the WAL: until then a checkpoint reports the database

@@ -12,7 +12,7 @@ import (
 // keeps its P for the length of the call. It reports false, doing nothing, when the
 // program runs on fewer than two Ps, where the caller must take the ordinary path.
 //
-// Why the P (docs/performance.md, "Night of 2026-12-07"): the writer commits with a sync
+// Why the P (docs/performance-log.md, "Night of 2026-12-07"): the writer commits with a sync
 // every millisecond or two and spends about half its time in it. Through syscall.Syscall
 // the runtime's monitor thread (sysmon) finds the writer's P in a system call, takes it
 // and hands it to another thread, which costs two thread wake-ups, and having taken a P it

@@ -20,7 +20,7 @@ import (
 // (the primary key's index and four blind indexes) besides the row and the audit trail, so
 // a group commit of six or seven creates, about 37 pages, made 74 pwrite(2) calls: 122 µs
 // of system calls on the development machine, where one call with the same bytes took
-// 3–4 µs (docs/performance.md, change 17).
+// 3–4 µs (docs/performance-log.md, change 17).
 //
 // What it changes and what it does not: the bytes written, their offsets and their order
 // are SQLite's; only the number of calls differs. Durability is unchanged: the buffer is

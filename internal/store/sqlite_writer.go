@@ -21,7 +21,7 @@ import (
 // for. Through database/sql each value is checked and converted, then the driver
 // allocates C memory for each text and blob, copies it, binds it and frees it after the
 // step, and takes the connection's mutex around each call; that was about 30 % of the
-// INSERT's cost, some 6 µs of the writer's time per create (docs/performance.md). Here
+// INSERT's cost, some 6 µs of the writer's time per create (docs/performance-log.md). Here
 // each statement is prepared once, the values are copied into one block of C memory and
 // bound in place, and the statement is stepped and reset.
 //

@@ -181,10 +181,10 @@ func (db *DB) openSQLite(dsn string) error {
 	// the pending-byte page number for a moment (balance_nonroot), and the cache then
 	// scans its whole hash table at the commit to drop pages past the end of the database
 	// (pcache1TruncateUnsafe), for a 64 MiB cache 5–8 % of a create's CPU
-	// (docs/performance.md). See sqlite_raw.go for what mapping the file implies.
+	// (docs/performance-log.md). See sqlite_raw.go for what mapping the file implies.
 	// temp_store MEMORY keeps statement journals (the pages a multi-row INSERT inside a
 	// batch would have to undo alone) in memory: on disk they were a pwrite(2) per page,
-	// 5 % of all CPU under reads (docs/performance.md). Nothing durable is kept there.
+	// 5 % of all CPU under reads (docs/performance-log.md). Nothing durable is kept there.
 	// The writer's WAL writes go through walBufVFS (sqlite_vfs.go): one write per commit.
 	w, err := sql.Open("sqlite", q+writerVFS()+"&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_pragma=cache_size(-8192)&_pragma=mmap_size(1099511627776)&_pragma=temp_store(2)")
 	if err != nil {

@@ -279,7 +279,7 @@ func (g *groupWriter) run(batch []*writeOp) {
 // a network round trip made while the head is locked (measured: about twice the creates and
 // reads per second over HTTP, 25 times the appends per second); on SQLite, once the
 // customer index left the append (audit_index.go), a batch of read events is one INSERT
-// (docs/performance.md).
+// (docs/performance-log.md).
 func (g *groupWriter) tx(ops []*writeOp) error {
 	ctx := ops[0].ctx
 	relaxed, simple := true, true

@@ -12,7 +12,7 @@ import (
 // key, a repeated key, null, a number, a syntax error, data after the object. DecodeInput
 // then decodes the body with encoding/json, whose results and errors stay the contract;
 // this is only the quicker way to the same Input (a create spent about 12 µs in
-// encoding/json, docs/performance.md). FuzzDecodeInputFast checks that whatever it
+// encoding/json, docs/performance-log.md). FuzzDecodeInputFast checks that whatever it
 // accepts, encoding/json decodes to an equal Input. body must be valid UTF-8.
 func decodeInputFast(body []byte) (Input, bool) {
 	p := fastJSON{b: body}
