@@ -595,24 +595,42 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 		// the digit-run fast paths below; a change here is one there.)
 		// (uint: i is never negative, and so the compiler knows s[i] is within s; and
 		// i < len(s)-2, unlike i+2 < len(s), tells it that s[i+1] and s[i+2] are too.)
-		for uint(i) < uint(len(s)) {
-			c := s[i]
-			k := cls[c]
-			if k == clsNone {
+	bytes:
+		for {
+			// Bytes of class 0 in a loop of their own: in one loop with the runes' steps
+			// the compiler copied i from register to register on every byte. Every lead
+			// byte of a three-byte rune is of class clsLead3, and no other byte (New), so
+			// such a lead is told by its high bits.
+			for uint(i) < uint(len(s)) && cls[s[i]] == clsNone {
 				i++
+			}
+			if uint(i) >= uint(len(s)) || s[i]&0xF0 != 0xE0 {
+				break // the end, or a trigger other than a rune's
+			}
+			if i >= len(s)-2 {
+				i++ // no room for a three-byte rune
 				continue
 			}
-			if k == clsLead3 && (i >= len(s)-2 || mid3[c]&(1<<(s[i+1]&0x3F)) == 0) {
-				// A whole rune that starts no trigger: its continuation bytes
-				// are class 0 anyway, so step over all three at once.
-				if i < len(s)-2 && uint16(s[i+1]&0xC0)<<8|uint16(s[i+2]&0xC0) == 0x8080 {
-					i += 3
-				} else {
-					i++
+			// Three-byte runes, in a loop of their own too (kanji and kana come in
+			// runs). The rune's second and third bytes are read in one load: the second
+			// tells whether the rune may start a trigger, both whether it is a whole rune.
+			// A whole rune that starts no trigger is stepped over at once (its
+			// continuation bytes are of class 0 anyway); a lone lead byte by itself.
+			for i < len(s)-2 {
+				c := s[i]
+				if c&0xF0 != 0xE0 {
+					break
 				}
-				continue
+				m := uint16(s[i+1]) | uint16(s[i+2])<<8
+				if mid3[c]&(1<<(m&0x3F)) != 0 {
+					break bytes
+				}
+				if m&0xC0C0 != 0x8080 {
+					i++
+					break
+				}
+				i += 3
 			}
-			break
 		}
 		if uint(i) >= uint(len(s)) {
 			break
