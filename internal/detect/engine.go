@@ -1027,8 +1027,11 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 		if c := s[i-1]; !keyASCII[c] && c != '"' && c != '\'' && c != ' ' {
 			return dst
 		}
-	} else if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
-		return dst
+	} else if !(i >= 3 && keyKanaKanji(s[i-3], s[i-2], s[i-1])) {
+		// (A kana or kanji, the end of most Japanese keys, needs no decoding.)
+		if r, _ := runeBefore(s, i); !isKeyRune(r) && r != '"' && r != '\'' && r != ' ' {
+			return dst
+		}
 	}
 	v := i + w
 	for n := 0; n < 4; n++ {
@@ -1182,17 +1185,25 @@ func inlineKey(s string, p int) (string, bool) {
 		i--
 	}
 	end := i
-	for i > 0 && end-i < maxKeyLen {
-		// ASCII (most keys) inline, tested from a table (isKeyRune's answer).
-		if c := s[i-1]; c < 0x80 {
-			if !keyASCII[c] {
-				break
-			}
+	for lo := max(end-maxKeyLen, 0); i > lo; {
+		// ASCII (most keys) inline, tested from a table (isKeyRune's answer; false for
+		// every byte of a multi-byte rune).
+		c := s[i-1]
+		if keyASCII[c] {
 			i--
 			continue
 		}
-		// runeBefore, with the three-byte case (a kanji or kana key's) inline: a call for
-		// each character of "お電話番号" was most of an inquiry mail's key reading.
+		if c < 0x80 {
+			break
+		}
+		// Kana and kanji, most characters of Japanese keys, told from their bytes without
+		// decoding them (isKeyRune's answer).
+		if i >= 3 && keyKanaKanji(s[i-3], s[i-2], s[i-1]) {
+			i -= 3
+			continue
+		}
+		// runeBefore, with the three-byte case inline: a call for each character of
+		// "お電話番号" was most of an inquiry mail's key reading.
 		var r rune
 		var w int
 		if i >= 3 {
@@ -1212,9 +1223,20 @@ func inlineKey(s string, p int) (string, bool) {
 	return s[i:end], end > i
 }
 
-// keyASCII[c] is isKeyRune(c) for ASCII c. Built once; read-only.
-var keyASCII = func() (t [0x80]bool) {
-	for c := range t {
+// keyKanaKanji reports whether c0 c1 c2 encode a hiragana or katakana character from
+// U+3041 to U+30FF or a CJK ideograph from U+4E00 to U+9FFF: most runes for which
+// isKeyRune is true, told from the bytes (E3 81 81 to E3 83 BF, E4 B8 80 to E9 BF BF).
+func keyKanaKanji(c0, c1, c2 byte) bool {
+	if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+		return false
+	}
+	return c0-0xE5 <= 0xE9-0xE5 || c0 == 0xE4 && c1 >= 0xB8 || c0 == 0xE3 && (c1-0x82 <= 1 || c1 == 0x81 && c2 >= 0x81)
+}
+
+// keyASCII[c] is isKeyRune(c) for ASCII c, false for the other bytes. Built once;
+// read-only.
+var keyASCII = func() (t [256]bool) {
+	for c := range 0x80 {
 		t[c] = isKeyRune(rune(c))
 	}
 	return t
@@ -1239,10 +1261,12 @@ func isKeyRune(r rune) bool {
 // skipBlanksBack moves i back over at most a few spaces and tabs.
 func skipBlanksBack(s string, i int) int {
 	for n := 0; n < 4 && i > 0; n++ {
-		switch {
-		case s[i-1] == ' ':
+		// (The ideographic space ends in 0x80: most bytes are told from both blanks
+		// by one compare each, without the compare of three.)
+		switch c := s[i-1]; {
+		case c == ' ':
 			i--
-		case i >= 3 && s[i-3:i] == "\u3000":
+		case c == 0x80 && i >= 3 && s[i-3:i] == "\u3000":
 			i -= 3
 		default:
 			return i
@@ -1258,8 +1282,7 @@ func mayNameValueKey(k string) bool {
 	for i := 0; i < len(k); i++ {
 		c := k[i]
 		if c >= 0x80 {
-			return strings.Contains(k, "名") || strings.Contains(k, "姓") || strings.Contains(k, "ナ") ||
-				strings.Contains(k, "な") || strings.Contains(k, "セイ") || strings.Contains(k, "メイ")
+			return nameMarkIn(k)
 		}
 		rest := k[i:]
 		switch c | 0x20 {
@@ -1293,6 +1316,36 @@ func mayNameValueKey(k string) bool {
 			}
 		case 'a':
 			if containsFold(rest[:min(9, len(rest))], "addressee") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameMarkIn reports whether k contains 名, 姓, ナ, な, セイ or メイ: the marks of a Japanese
+// key that may name a person (氏名, お名前, フリガナ, セイ). One pass over k's bytes,
+// comparing three at a time, instead of a search for each mark.
+func nameMarkIn(k string) bool {
+	const (
+		mei  = 0xE5908D // 名
+		sei  = 0xE5A793 // 姓
+		na   = 0xE3838A // ナ
+		naH  = 0xE381AA // な
+		se   = 0xE382BB // セ
+		me   = 0xE383A1 // メ
+		iKat = 0xE382A4 // イ
+	)
+	for j := 0; j+3 <= len(k); j++ {
+		// Every mark starts with E3 or E5 (the test lets E1 and E7 through too).
+		if k[j]|0x06 != 0xE7 {
+			continue
+		}
+		switch uint32(k[j])<<16 | uint32(k[j+1])<<8 | uint32(k[j+2]) {
+		case mei, sei, na, naH:
+			return true
+		case se, me:
+			if j+6 <= len(k) && uint32(k[j+3])<<16|uint32(k[j+4])<<8|uint32(k[j+5]) == iKat {
 				return true
 			}
 		}
