@@ -102,6 +102,20 @@ var notNameBeforeSama = []string{
 	"協会", "センター", "チーム", "ショップ", "ストア", "オーナー", "ゲスト", "ユーザー", "メンバー", "様",
 }
 
+// notNameBeforeSamaByLast[b&0x3F] are the words of notNameBeforeSama whose last byte
+// is b: each ends in a kanji or kana, whose last byte is a continuation byte, 0x80 to
+// 0xBF (the init panics otherwise). Built once; read-only.
+var notNameBeforeSamaByLast = func() (t [64][]string) {
+	for _, w := range notNameBeforeSama {
+		c := w[len(w)-1]
+		if c&0xC0 != 0x80 {
+			panic("detect: notNameBeforeSama: " + w + " does not end in a multi-byte rune")
+		}
+		t[c&0x3F] = append(t[c&0x3F], w)
+	}
+	return t
+}()
+
 // notNameTokens are labels and common words that sit where a surname would.
 var notNameTokens = []string{
 	"氏名", "宛名", "名前", "お名前", "担当", "担当者", "ご担当者", "送付先", "お届け先", "ご注文者", "注文者",
@@ -605,7 +619,9 @@ func nameOnMark(st *state, q int, _ rune) (Finding, bool) {
 		return Finding{}, false
 	}
 	word := s[last.start:last.end]
-	for _, w := range notNameBeforeSama {
+	// Only the words that end in the word's last byte can be its suffix (a token read
+	// back from 様 is not empty).
+	for _, w := range notNameBeforeSamaByLast[word[len(word)-1]&0x3F] {
 		if strings.HasSuffix(word, w) {
 			return Finding{}, false
 		}
