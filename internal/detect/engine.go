@@ -588,7 +588,11 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 	s := st.s
 	cls := &e.cls
 	mid3 := &e.mid3
-	for i := 0; i < len(s); {
+	i := 0
+	if isoStampAt0(s) {
+		i = len("2023-11-22T09:29:33")
+	}
+	for i < len(s) {
 		// The hot loop: skip bytes that start nothing, and three-byte
 		// runes whose first two bytes start no trigger (most kanji and
 		// kana) without leaving the loop. (Quiet makes the same tests, and
@@ -722,6 +726,29 @@ func (e *Engine) scan(dst []Finding, st *state) []Finding {
 	next:
 	}
 	return dst
+}
+
+// isoStampAt0 reports whether s starts with an ISO 8601 date and time
+// ("2023-11-22T09:29:33", the start of most application log lines) on which the scan
+// is sure to find nothing and after which it goes on at byte 19, as its tests would have
+// it: the year starts no card or My Number (no group of four after it), no phone number
+// (not from 0) and no birth date (atDigits' ISO 8601 test); the month is glued to the
+// year and has no era before it; the day, hour and minute are followed by T or ':',
+// which no detector takes after a run; the colons are between digits; and the second is
+// glued to the minute, followed by nothing or by an ASCII byte that is no digit (.000,
+// +09:00, Z, a blank), so that atDigits, if asked, returns at byte 19. (A year from 0,
+// or a digit or non-ASCII byte after the second, is left to the scan: its path there is
+// longer to follow.) The test costs about 30 instructions; the scan spent about 300 on
+// these bytes, for each line of a log.
+func isoStampAt0(s string) bool {
+	const n = len("2023-11-22T09:29:33")
+	if len(s) < n || s[0] == '0' || len(s) > n && (s[n] >= 0x80 || s[n]-'0' < 10) {
+		return false
+	}
+	d := func(k int) bool { return s[k]-'0' < 10 }
+	return s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' &&
+		d(0) && d(1) && d(2) && d(3) && d(5) && d(6) && d(8) && d(9) && d(11) && d(12) &&
+		d(14) && d(15) && d(17) && d(18)
 }
 
 // atDigits runs the digit detectors at the digit run starting at i and
