@@ -1060,13 +1060,17 @@ func (e *Engine) atSeparator(dst []Finding, st *state, i, w int) []Finding {
 			return dst
 		}
 	}
+	// Up to four blanks (isSpaceRune's), told byte-wise: most values start right after
+	// the separator, and runeAt was a call at every separator of a log.
 	v := i + w
-	for n := 0; n < 4; n++ {
-		r, rw := runeAt(s, v)
-		if !isSpaceRune(r) {
+	for n := 0; n < 4 && v < len(s); n++ {
+		if c := s[v]; c == ' ' || c == '\t' {
+			v++
+		} else if c == 0xE3 && v < len(s)-2 && s[v+1] == 0x80 && s[v+2] == 0x80 { // U+3000
+			v += 3
+		} else {
 			break
 		}
-		v += rw
 	}
 	quote := byte(0)
 	if v < len(s) && (s[v] == '"' || s[v] == '\'') {
@@ -1181,14 +1185,26 @@ func inlineKey(s string, p int) (string, bool) {
 		i--
 	}
 	i = skipBlanksBack(s, i)
-	r, w := runeBefore(s, i)
-	switch r {
-	case ':', '=', '：', '＝', '】', ']':
-		i -= w
+	// The separator, told byte-wise (runeBefore's answer: ASCII, or the three bytes of
+	// ： EF BC 9A, ＝ EF BC 9D, 】 E3 80 91).
+	bracket := false
+	switch {
+	case i <= 0:
+		return "", false
+	case s[i-1] == ':' || s[i-1] == '=':
+		i--
+	case s[i-1] == ']':
+		i--
+		bracket = true
+	case i >= 3 && s[i-3] == 0xEF && s[i-2] == 0xBC && (s[i-1] == 0x9A || s[i-1] == 0x9D):
+		i -= 3
+	case i >= 3 && s[i-3] == 0xE3 && s[i-2] == 0x80 && s[i-1] == 0x91:
+		i -= 3
+		bracket = true
 	default:
 		return "", false
 	}
-	if r == '】' || r == ']' {
+	if bracket {
 		// "【お名前】山田": the key runs back to the opening bracket.
 		end := i
 		for j := 0; i > 0 && j < maxKeyLen; j++ {

@@ -164,7 +164,9 @@ func numberGlued(s string, start, end int) bool {
 		if r >= 0x80 {
 			r, w = runeBefore(s, start)
 		}
-		if isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
+		// (The rune beyond is read only after a connector: most neighbours are blanks,
+		// separators or Japanese text.)
+		if isWordRune(r) || connectorOf(r) != glueNone && connectorGlues(r, func() rune { r2, _ := runeBefore(s, start-w); return r2 }()) {
 			return true
 		}
 	}
@@ -173,7 +175,7 @@ func numberGlued(s string, start, end int) bool {
 		if r >= 0x80 {
 			r, w = runeAt(s, end)
 		}
-		return isWordRune(r) || r != utf8.RuneError && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
+		return isWordRune(r) || connectorOf(r) != glueNone && connectorGlues(r, func() rune { r2, _ := runeAt(s, end+w); return r2 }())
 	}
 	return false
 }
@@ -186,13 +188,31 @@ func numberGlued(s string, start, end int) bool {
 // it is the CSV delimiter as often as a thousands separator, and a
 // thousands group is never long enough to be an identifier detected here.
 func connectorGlues(c, o rune) bool {
-	switch c {
-	case '-', '_', '#', '－', '+', '＋', '＃':
+	switch connectorOf(c) {
+	case glueWord:
 		return isWordRune(o)
-	case '.', '．', ':', '：':
+	case glueDigit:
 		return isDigitRune(o)
 	}
 	return false
+}
+
+// What a connector joins (connectorOf).
+const (
+	glueNone  = iota
+	glueWord  // any word: '-', '_', '#', '+' and their full-width forms
+	glueDigit // digits only: '.', ':' and their full-width forms
+)
+
+// connectorOf tells what c joins, if it is a connector (see connectorGlues).
+func connectorOf(c rune) int {
+	switch c {
+	case '-', '_', '#', '－', '+', '＋', '＃':
+		return glueWord
+	case '.', '．', ':', '：':
+		return glueDigit
+	}
+	return glueNone
 }
 
 func isDigitRune(r rune) bool {
