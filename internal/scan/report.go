@@ -124,9 +124,24 @@ type jsonlRender struct {
 	// Reasons are the detector's string constants, so a pointer and a length identify
 	// one without hashing it; a reason built at run time only misses the cache.
 	tails [256]jsonlTail
-	// last[t] is the tail of the last finding of type index t (b nil: none); its b is
-	// shared with a slot in tails, and tail clears last when it writes over a slot.
-	last [16]jsonlTail
+	// last[t] is 1 + the slot in tails of the last finding of type index t (0: none).
+	// The slot may have been given to another tail since: its reason and confidence
+	// tell.
+	last [16]uint16
+	// pend is 1 + the slot of the tail of the line rendered last, not yet written (0:
+	// none): it is written with the next line's head, in one copy of their join, or by
+	// flush. Lines follow each other in a chunk, so a line's tail and the next line's
+	// head are one copy, not two: the types and reasons of a file's findings repeat from
+	// record to record, and so do these pairs.
+	pend uint16
+	// joins[join[p][t]] is what goes before a line of type index t when pend is p: the
+	// tail in slot p-1 followed by head[t], or for p 0 head[t] alone; joins[0] is nil (not
+	// made yet). The joins are the current file's, whose heads they hold, njoins of them.
+	// (Indexes into one table, not a table of 4,096 slices: that was scanned by every
+	// garbage collection. And no branch on pend: row 0 gives the heads.)
+	join   [512][16]uint16
+	joins  [maxJoins][]byte
+	njoins int
 	// The previous finding's line number below 10^8 (-1: none), the length of its
 	// `,"line":N` and its digits as a little-endian word: a CSV record or a log line holds
 	// several, and the key and the digits are written with two stores instead of a copy
@@ -152,6 +167,10 @@ type jsonlTail struct {
 	b      []byte
 }
 
+// maxJoins bounds the joins made for one file (a power of two, for the mask): past that
+// none is made.
+const maxJoins = 1024
+
 // lineChunk is the size of the buffers rendered lines are written into: fixed, so that
 // they are reused from batch to batch instead of growing (and becoming garbage) with each
 // batch's findings.
@@ -175,6 +194,7 @@ func (r *jsonlRender) appendHits(dst [][]byte, c *chunkPool, path string, hits [
 // flush returns the chunks rendered since the last flush, the one being filled included
 // (nil if none), and forgets them.
 func (r *jsonlRender) flush() [][]byte {
+	r.writePending()
 	if r.chunk != nil {
 		r.out = append(r.out, r.chunk)
 	}
@@ -183,11 +203,21 @@ func (r *jsonlRender) flush() [][]byte {
 	return out
 }
 
-// setPath makes the heads those of the file at path.
+// writePending writes the tail of the line rendered last, if not written yet. Its room in
+// the chunk was made when the line was rendered.
+func (r *jsonlRender) writePending() {
+	if r.pend != 0 {
+		r.chunk = append(r.chunk, r.tails[(r.pend-1)&255].b...)
+		r.pend = 0
+	}
+}
+
+// setPath makes the heads those of the file at path. No line may be pending (flush).
 func (r *jsonlRender) setPath(path string) {
 	r.line = -1
 	if path != r.path || r.head[0] == nil {
 		r.path = path
+		r.join, r.njoins = [512][16]uint16{}, 1
 		pj := appendJSONString(nil, path)
 		for t := range typeNames {
 			b := append(r.head[t][:0], `{"path":`...)
@@ -195,6 +225,8 @@ func (r *jsonlRender) setPath(path string) {
 			b = append(b, `,"type":`...)
 			b = append(b, typeJSON[t]...)
 			r.head[t] = append(b, `,"start":`...)
+			r.joins[r.njoins], r.join[0][t] = r.head[t], uint16(r.njoins)
+			r.njoins++
 		}
 	}
 }
@@ -209,19 +241,21 @@ func (r *jsonlRender) appendHit(c *chunkPool, h *hit) {
 // finding as it maps it, from the detector's Finding, without filling a hit in memory for
 // this to read back.
 //
-// What nearly every finding takes is here, with no call but the two copies: the tail of
+// What nearly every finding takes is here, with no call but one copy (the previous line's
+// tail and this line's head, joined; this line's tail waits for the next): the tail of
 // the type's previous finding (a column, a key or a log field gives one reason to most
 // findings of its type, and the types of a record alternate), room in the chunk, and
 // offsets and a line number below 10^8 (a file under 100 MB). The rest goes to
 // appendFindingSlow; with its calls in this function, the arguments and the chunk were
 // stored to the stack and read back for every finding.
 func (r *jsonlRender) appendFinding(c *chunkPool, typ uint8, start, end int64, line int, reason string, conf float64) {
-	l := &r.last[typ&15]
-	tail := l.b
+	s := r.last[typ&15]
+	l := &r.tails[(s-1)&255]
 	b := r.chunk
-	head := r.head[typ&15]
-	if l.reason != unsafe.StringData(reason) || l.n != len(reason) || l.conf != conf || tail == nil ||
-		cap(b)-len(b) < len(head)+len(tail)+maxLine || uint64(start) >= 1e8 || uint64(end) >= 1e8 || uint64(line) >= 1e8 {
+	// The head, after the previous line's tail if pending; nil: the slow path writes them.
+	head := r.joins[r.join[r.pend&511][typ&15]&(maxJoins-1)]
+	if s == 0 || l.reason != unsafe.StringData(reason) || l.n != len(reason) || l.conf != conf || head == nil ||
+		cap(b)-len(b) < len(head)+len(l.b)+maxLine || uint64(start) >= 1e8 || uint64(end) >= 1e8 || uint64(line) >= 1e8 {
 		r.appendFindingSlow(c, typ, start, end, line, reason, conf)
 		return
 	}
@@ -257,7 +291,8 @@ func (r *jsonlRender) appendFinding(c *chunkPool, typ uint8, start, end int64, l
 	n += r.lineN
 	w := b[:cap(b)]
 	copy(w[n0:], head)
-	r.chunk = append(w[:n], tail...)
+	// The tail waits for the next line's head (or flush): room for it was tested above.
+	r.chunk, r.pend = w[:n], s
 }
 
 // word8 is the eight bytes at p+n, which the caller knows to be within one slice's capacity.
@@ -281,14 +316,27 @@ const lineKey = `,"line":`
 // appendFindingSlow is appendFinding for any finding: a tail not yet cached for its type,
 // a chunk full, an offset or a line number of nine digits or more.
 func (r *jsonlRender) appendFindingSlow(c *chunkPool, typ uint8, start, end int64, line int, reason string, conf float64) {
+	if r.pend != 0 {
+		// Written first, before tail may give its slot to another tail; and joined to
+		// this head for the next time the pair comes.
+		if j := &r.join[r.pend&511][typ&15]; *j == 0 && r.njoins < maxJoins {
+			tail, head := r.tails[(r.pend-1)&255].b, r.head[typ&15]
+			r.joins[r.njoins] = append(append(r.joins[r.njoins][:0], tail...), head...)
+			*j = uint16(r.njoins)
+			r.njoins++
+		}
+		r.writePending()
+	}
 	b := r.chunk
 	head := r.head[typ&15]
 	var tail []byte
-	if l := &r.last[typ&15]; l.reason == unsafe.StringData(reason) && l.n == len(reason) && l.conf == conf && l.b != nil {
-		tail = l.b
+	if s := r.last[typ&15]; s != 0 && r.tails[(s-1)&255].reason == unsafe.StringData(reason) &&
+		r.tails[(s-1)&255].n == len(reason) && r.tails[(s-1)&255].conf == conf {
+		tail = r.tails[(s-1)&255].b
 	} else {
-		tail = r.tail(reason, conf)
-		*l = jsonlTail{reason: unsafe.StringData(reason), n: len(reason), conf: conf, b: tail}
+		var slot int
+		tail, slot = r.tail(reason, conf)
+		r.last[typ&15] = uint16(slot + 1)
 	}
 	if cap(b)-len(b) < len(head)+len(tail)+maxLine {
 		if b != nil {
@@ -442,7 +490,7 @@ func (c *chunkPool) put(bs [][]byte) {
 	}
 }
 
-func (r *jsonlRender) tail(reason string, conf float64) []byte {
+func (r *jsonlRender) tail(reason string, conf float64) ([]byte, int) {
 	p := unsafe.StringData(reason)
 	// Open addressing over a few slots: reasons are constants laid out next to each other,
 	// and with one slot per hash two frequent tails that collided (which depends on where
@@ -450,26 +498,27 @@ func (r *jsonlRender) tail(reason string, conf float64) []byte {
 	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(len(reason))<<48 ^ math.Float64bits(conf)) * 0x9E3779B97F4A7C15
 	i := int(h >> (64 - 8))
 	var t *jsonlTail
+	slot := 0
 	for n := 0; n < tailProbes; n++ {
-		t = &r.tails[(i+n)&(len(r.tails)-1)]
+		slot = (i + n) & (len(r.tails) - 1)
+		t = &r.tails[slot]
 		if t.b == nil {
 			break
 		}
 		if t.reason == p && t.n == len(reason) && t.conf == conf {
-			return t.b
+			return t.b, slot
 		}
 	}
-	if t.b != nil {
-		// The slot's bytes are written over: a copy of them in last must not be used.
-		r.last = [16]jsonlTail{}
-	}
+	// The slot's bytes are written over (last still names the slot, but its reason and
+	// confidence are the new tail's) and its joins are dropped.
+	r.join[slot+1] = [16]uint16{}
 	b := append(t.b[:0], `,"confidence":`...)
 	b = strconv.AppendFloat(b, conf, 'f', -1, 64)
 	b = append(b, `,"reason":`...)
 	b = appendJSONString(b, reason)
 	b = append(b, "}\n"...)
 	*t = jsonlTail{reason: p, n: len(reason), conf: conf, b: b}
-	return b
+	return b, slot
 }
 
 // writeLines writes lines rendered by a jsonlRender.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"testing"
 
@@ -157,5 +158,142 @@ func TestDecimal8(t *testing.T) {
 				t.Errorf("appendDec(%d) with room %d = %q, want %q", v, room, got, want)
 			}
 		}
+	}
+}
+
+// TestJSONLRenderBatches renders batches the way workers do, both ways (appendHits, and
+// appendFinding then flush), with files that change between batches, runs of findings of a
+// few types (whose tails and heads are written joined), reasons built at run time that
+// give the tail cache's slots to other tails, chunks that fill, and offsets and lines on
+// both sides of 10^8, and checks the bytes against JSONLReporter.Finding.
+func TestJSONLRenderBatches(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	consts := []string{"luhn+issuer(visa)", "email-syntax", "email-syntax; key email", "jp-phone-shape; key phone", "postal; key zip",
+		"address", "birth; key birthday", "name; key name", "mynumber-checkdigit; key my_number", "a", ""}
+	paths := []string{"a.csv", "dir/b.json", "/tmp/some/very/long/path/that/goes/on/and/on/and/on/customers_sjis.csv", "x\"y.csv"}
+	var r jsonlRender
+	var c chunkPool
+	for round := range 16 {
+		var want bytes.Buffer
+		rep := NewJSONLReporter(&want)
+		var got []byte
+		for batch := 0; batch < 20; batch++ {
+			path := paths[rng.IntN(len(paths))]
+			nh := rng.IntN(3000)
+			if rng.IntN(4) == 0 {
+				nh = rng.IntN(5)
+			}
+			var hits []hit
+			off := int64(rng.IntN(1000))
+			if rng.IntN(5) == 0 {
+				off = 99_999_000 + int64(rng.IntN(2000))
+			}
+			line := rng.IntN(100)
+			if rng.IntN(8) == 0 {
+				line = 99_999_990
+			}
+			for k := range nh {
+				// Mostly a record's three types in turn, each with its own reason.
+				typ := uint8(k % 3)
+				if rng.IntN(3) == 0 {
+					typ = uint8(rng.IntN(len(typeNames)))
+				}
+				reason := consts[int(typ)%len(consts)]
+				// Now and then another reason or confidence, constant or built at run time:
+				// tails then take the slots of others, and the lines after them join anew.
+				switch rng.IntN(8) {
+				case 0:
+					reason = "rt-" + strconv.Itoa(rng.IntN(2000))
+				case 1, 2:
+					reason = consts[rng.IntN(len(consts))]
+				}
+				conf := 0.97
+				if rng.IntN(4) == 0 {
+					conf = []float64{0.9, 0.6, 1, 0.95, 0.8}[rng.IntN(5)]
+				}
+				off += int64(rng.IntN(40))
+				e := off + 1 + int64(rng.IntN(30))
+				if rng.IntN(3) == 0 {
+					line++
+				}
+				hits = append(hits, hit{start: off, end: e, reason: reason, conf: conf, line: line, typ: typ})
+			}
+			for _, h := range hits {
+				f := Finding{Path: path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
+					Confidence: h.conf, Reason: h.reason, typ: h.typ}
+				if err := rep.Finding(&f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var chunks [][]byte
+			if batch%2 == 0 {
+				chunks = r.appendHits(nil, &c, path, hits)
+			} else {
+				r.setPath(path)
+				r.out, r.chunk = nil, nil
+				for _, h := range hits {
+					r.appendFinding(&c, h.typ, h.start, h.end, h.line, h.reason, h.conf)
+				}
+				chunks = r.flush()
+			}
+			for _, ch := range chunks {
+				got = append(got, ch...)
+			}
+			c.put(chunks)
+		}
+		if err := rep.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			i := 0
+			for i < len(got) && i < want.Len() && got[i] == want.Bytes()[i] {
+				i++
+			}
+			t.Fatalf("round %d differs at %d:\n%q\n%q", round, i, got[max(0, i-200):min(len(got), i+100)], want.Bytes()[max(0, i-200):min(want.Len(), i+100)])
+		}
+	}
+}
+
+// TestJSONLRenderSlotReuse: a tail whose slot in the cache is given to another tail must not
+// be written from a join made for the slot's old tail. Two types alternate with their own
+// reasons (joined), then reasons built at run time take the slots one after the other, each
+// rendered twice (the second pending) and followed by a line of the first two types.
+func TestJSONLRenderSlotReuse(t *testing.T) {
+	var hits []hit
+	add := func(typ uint8, reason string) {
+		n := int64(len(hits))
+		hits = append(hits, hit{start: 10 * n, end: 10*n + 5, reason: reason, conf: 0.97, line: len(hits) / 3, typ: typ})
+	}
+	for range 50 {
+		add(0, "luhn+issuer(visa)")
+		add(1, "email-syntax")
+	}
+	for k := range 3000 {
+		r := "rt-" + strconv.Itoa(k)
+		add(2, r)
+		add(2, r)
+		add(uint8(k%2), []string{"luhn+issuer(visa)", "email-syntax"}[k%2])
+	}
+	const path = "dir/customers.csv"
+	var want bytes.Buffer
+	rep := NewJSONLReporter(&want)
+	for _, h := range hits {
+		f := Finding{Path: path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
+			Confidence: h.conf, Reason: h.reason, typ: h.typ}
+		if err := rep.Finding(&f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rep.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var r jsonlRender
+	var c chunkPool
+	var got []byte
+	for _, chunk := range r.appendHits(nil, &c, path, hits) {
+		got = append(got, chunk...)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("rendered lines differ from the reporter's (%d and %d bytes)", len(got), want.Len())
 	}
 }
