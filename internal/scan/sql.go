@@ -86,6 +86,9 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 		p.contStr = false
 		i = min(end+1, len(buf))
 	}
+	// One switch on the byte's class (a jump table), where a chain of compares ran for
+	// every byte between the strings of a dump: a comma took fifteen.
+bytes:
 	for i < len(buf) {
 		if p.copyData {
 			end := len(buf)
@@ -99,37 +102,62 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 			continue
 		}
 		c := buf[i]
-		var next byte
-		if i+1 < len(buf) {
-			next = buf[i+1]
-		} else if !eof && (c == '-' || c == '/') {
-			break // a comment may start here; wait for the next byte
-		}
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+		switch sqlClass[c] {
+		case sqlSpace:
 			i++
-		case c == '-' && next == '-', c == '#' && p.mysql:
-			nl := bytes.IndexByte(buf[i:], '\n')
-			if nl < 0 {
+		case sqlDash, sqlSlash:
+			// A comment if the next byte makes one: a cut one waits for it.
+			if i+1 >= len(buf) {
 				if !eof {
-					p.pos = i
-					return vals
+					break bytes
 				}
-				nl = len(buf) - i - 1
-			}
-			i += nl + 1
-		case c == '/' && next == '*':
-			k := bytes.Index(buf[i+2:], []byte("*/"))
-			if k < 0 {
-				if !eof {
-					p.pos = i
-					return vals
-				}
-				i = len(buf)
+				i++
 				break
 			}
-			i += 2 + k + 2
-		case c == '\'' || (c == '"' && p.mysql && p.values):
+			if c == '-' && buf[i+1] == '-' {
+				k, ok := p.lineComment(buf, i, eof)
+				if !ok {
+					return vals
+				}
+				i = k
+			} else if c == '/' && buf[i+1] == '*' {
+				k := bytes.Index(buf[i+2:], []byte("*/"))
+				if k < 0 {
+					if !eof {
+						p.pos = i
+						return vals
+					}
+					i = len(buf)
+					break
+				}
+				i += 2 + k + 2
+			} else {
+				i++
+			}
+		case sqlHash:
+			if !p.mysql {
+				i++
+				break
+			}
+			k, ok := p.lineComment(buf, i, eof)
+			if !ok {
+				return vals
+			}
+			i = k
+		case sqlDQuote:
+			if !p.mysql || !p.values {
+				// An identifier, as between backquotes.
+				end, _, ok := sqlStringEnd(buf, i+1, c, false, p.sjis, eof)
+				if !ok && !eof {
+					p.pos = i
+					return vals
+				}
+				p.ident(buf[i+1 : end])
+				i = min(end+1, len(buf))
+				break
+			}
+			fallthrough
+		case sqlQuote:
 			slash := p.mysql || p.eWordEnd == i
 			end, esc, ok := sqlStringEnd(buf, i+1, c, slash, p.sjis, eof)
 			if !ok && !eof {
@@ -140,7 +168,7 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				vals = append(vals, value{start: int32(i + 1), end: int32(end), col: p.colCtx(p.col), esc: esc})
 			}
 			i = min(end+1, len(buf))
-		case c == '`' || c == '"':
+		case sqlBackquote:
 			end, _, ok := sqlStringEnd(buf, i+1, c, false, p.sjis, eof)
 			if !ok && !eof {
 				p.pos = i
@@ -148,7 +176,7 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 			}
 			p.ident(buf[i+1 : end])
 			i = min(end+1, len(buf))
-		case c >= '0' && c <= '9':
+		case sqlDigit:
 			j, digits := i, true
 			for j < len(buf) && (isWordByte(buf[j]) || buf[j] == '.') {
 				if buf[j] < '0' || buf[j] > '9' {
@@ -164,7 +192,7 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				vals = append(vals, value{start: int32(i), end: int32(j), col: p.colCtx(p.col), esc: escNumber})
 			}
 			i = j
-		case isWordByte(c):
+		case sqlWord:
 			j := i
 			for j < len(buf) && isWordByte(buf[j]) {
 				j++
@@ -178,13 +206,13 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				p.eWordEnd = j
 			}
 			i = j
-		case c == '(':
+		case sqlOpen:
 			p.open()
 			i++
-		case c == ')':
+		case sqlClose:
 			p.close()
 			i++
-		case c == ',':
+		case sqlComma:
 			if p.depth == 1 {
 				if p.values {
 					p.col++
@@ -193,12 +221,12 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 				}
 			}
 			i++
-		case c == '.':
+		case sqlDot:
 			if p.depth == 0 && p.tableSet && !p.values {
 				p.tableSet = false // schema.table: the next part names the table
 			}
 			i++
-		case c == ';':
+		case sqlSemicolon:
 			p.endStatement()
 			i++
 		default:
@@ -208,6 +236,58 @@ func (p *sqlParser) parse(vals []value, buf []byte, eof bool) []value {
 	p.pos = min(i, len(buf))
 	return vals
 }
+
+// lineComment returns the index past the comment that starts at buf[i] and runs to the end
+// of the line, or false (p.pos set) when the line is cut and more data may follow.
+func (p *sqlParser) lineComment(buf []byte, i int, eof bool) (int, bool) {
+	nl := bytes.IndexByte(buf[i:], '\n')
+	if nl < 0 {
+		if !eof {
+			p.pos = i
+			return 0, false
+		}
+		nl = len(buf) - i - 1
+	}
+	return i + nl + 1, true
+}
+
+// The classes of bytes parse tells apart.
+const (
+	sqlOther uint8 = iota
+	sqlSpace
+	sqlDash
+	sqlSlash
+	sqlHash
+	sqlQuote
+	sqlDQuote
+	sqlBackquote
+	sqlDigit
+	sqlWord
+	sqlOpen
+	sqlClose
+	sqlComma
+	sqlDot
+	sqlSemicolon
+)
+
+// sqlClass[c] is the class of byte c.
+var sqlClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = sqlDigit
+		case isWordByte(byte(c)):
+			t[c] = sqlWord
+		}
+	}
+	for _, c := range " \t\n\r" {
+		t[c] = sqlSpace
+	}
+	t['-'], t['/'], t['#'] = sqlDash, sqlSlash, sqlHash
+	t['\''], t['"'], t['`'] = sqlQuote, sqlDQuote, sqlBackquote
+	t['('], t[')'], t[','], t['.'], t[';'] = sqlOpen, sqlClose, sqlComma, sqlDot, sqlSemicolon
+	return t
+}()
 
 // force consumes everything when a single token is longer than the record cap.
 func (p *sqlParser) force(vals []value, buf []byte) []value {
