@@ -71,29 +71,7 @@ func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
 	i := start
 	for i < len(buf) {
 		if buf[i] == '"' {
-			j, esc := i+1, escNone
-			for {
-				k := bytes.IndexByte(buf[j:], '"')
-				if k < 0 {
-					j = len(buf)
-					break
-				}
-				j += k
-				if j+1 < len(buf) && buf[j+1] == '"' {
-					esc = escCSV
-					j += 2
-					continue
-				}
-				break
-			}
-			if j > i+1 {
-				vals = append(vals, value{start: int32(i + 1), end: int32(j), col: col, esc: esc})
-			}
-			// Anything between the closing quote and the delimiter is malformed; skip it.
-			i = j + 1
-			for i < len(buf) && buf[i] != delim && buf[i] != '\n' {
-				i++
-			}
+			vals, i = appendQuotedField(vals, buf, i, col, delim)
 		} else {
 			// fieldEnd, written out: as a call it had this loop's variables stored and read
 			// back around it for each field.
@@ -130,6 +108,37 @@ func appendCSVFields(vals []value, buf []byte, start int, delim byte) []value {
 		i++
 	}
 	return vals
+}
+
+// appendQuotedField appends the quoted field that starts at buf[i] and returns the index of
+// the delimiter or newline after it (len(buf): none). A function of its own: in
+// appendCSVFields its calls of IndexByte had that loop's variables stored and read back
+// at every field, quoted or not.
+func appendQuotedField(vals []value, buf []byte, i int, col int32, delim byte) ([]value, int) {
+	j, esc := i+1, escNone
+	for {
+		k := bytes.IndexByte(buf[j:], '"')
+		if k < 0 {
+			j = len(buf)
+			break
+		}
+		j += k
+		if j+1 < len(buf) && buf[j+1] == '"' {
+			esc = escCSV
+			j += 2
+			continue
+		}
+		break
+	}
+	if j > i+1 {
+		vals = append(vals, value{start: int32(i + 1), end: int32(j), col: col, esc: esc})
+	}
+	// Anything between the closing quote and the delimiter is malformed; skip it.
+	i = j + 1
+	for i < len(buf) && buf[i] != delim && buf[i] != '\n' {
+		i++
+	}
+	return vals, i
 }
 
 // fieldEnd returns the index of the first delim or newline in buf[i:], or len(buf)
