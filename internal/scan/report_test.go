@@ -107,28 +107,7 @@ func TestJSONLRenderMatchesReporter(t *testing.T) {
 		hits = append(hits, hit{start: int64(200_000_000 + i*20), end: int64(200_000_010 + i*20), reason: "luhn+issuer(visa)",
 			conf: 0.97, line: l, typ: uint8(i % len(typeNames))})
 	}
-	const path = "dir/customers.csv"
-	var want bytes.Buffer
-	rep := NewJSONLReporter(&want)
-	for _, h := range hits {
-		f := Finding{Path: path, Type: typeNames[h.typ], Start: h.start, End: h.end, Line: h.line,
-			Confidence: h.conf, Reason: h.reason, typ: h.typ}
-		if err := rep.Finding(&f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := rep.Close(); err != nil {
-		t.Fatal(err)
-	}
-	var r jsonlRender
-	var c chunkPool
-	var got []byte
-	for _, chunk := range r.appendHits(nil, &c, path, hits) {
-		got = append(got, chunk...)
-	}
-	if !bytes.Equal(got, want.Bytes()) {
-		t.Fatalf("rendered lines differ from the reporter's (%d and %d bytes)", len(got), want.Len())
-	}
+	checkRenderedLikeReporter(t, hits)
 }
 
 // TestDecimal8 checks decimal8 against strconv for every value below 10^8 that a step of
@@ -274,6 +253,13 @@ func TestJSONLRenderSlotReuse(t *testing.T) {
 		add(2, r)
 		add(uint8(k%2), []string{"luhn+issuer(visa)", "email-syntax"}[k%2])
 	}
+	checkRenderedLikeReporter(t, hits)
+}
+
+// checkRenderedLikeReporter renders hits with jsonlRender and fails unless the lines are
+// byte for byte those of the JSON Lines reporter.
+func checkRenderedLikeReporter(t *testing.T, hits []hit) {
+	t.Helper()
 	const path = "dir/customers.csv"
 	var want bytes.Buffer
 	rep := NewJSONLReporter(&want)
