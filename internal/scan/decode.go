@@ -3,10 +3,8 @@ package scan
 import (
 	"bytes"
 	"encoding/binary"
-	"slices"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // escKind says how a value is escaped in the file, so that the detector sees the text the
@@ -174,75 +172,52 @@ func decodeValue(text []byte, m []int32, raw []byte, esc escKind, sjis bool) ([]
 	if sjis {
 		loadSJIS()
 	}
-	// The bytes that may start an escape under esc (unit's cases); any other ASCII byte
-	// stands for itself. 0x80 where there are fewer than two, which no ASCII byte equals.
-	sp1, sp2 := byte(0x80), byte(0x80)
-	switch esc {
-	case escJSON, escCOPY:
-		sp1 = '\\'
-	case escSQLSlash:
-		sp1, sp2 = '\\', '\''
-	case escCSV:
-		sp1 = '"'
-	case escSQL:
-		sp1 = '\''
+	// A Shift_JIS character of two bytes becomes three bytes of UTF-8: grow once.
+	if need := len(text) + len(raw)*3/2 + 4; cap(text) < need {
+		text = append(make([]byte, 0, need), text...)
 	}
-	// Written through pointers, not appended: an append tests the capacity and stores the
-	// length for each byte and each offset, which was most of the cost of a Shift_JIS
-	// file's values. So raw goes in blocks, and before each the room is made for the most
-	// its bytes can become: three bytes of text (and three offsets) per raw byte (a
-	// half-width katakana or an invalid byte; a unit that runs past the block's end adds
-	// at most four), and a word more for the stores that write past their part.
+	if need := len(m) + len(raw)*3/2 + 5; cap(m) < need {
+		m = append(make([]int32, 0, need), m...)
+	}
 	for i := 0; i < len(raw); {
-		end := min(len(raw), i+decodeBlock)
-		if room := 3*(end-i) + 8; cap(text)-len(text) < room || cap(m)-len(m) < room {
-			text, m = slices.Grow(text, room), slices.Grow(m, room)
+		c := raw[i]
+		if c < utf8.RuneSelf && c != '\\' && c != '"' && c != '\'' {
+			// Plain ASCII stands for itself whatever the escaping.
+			text = append(text, c)
+			m = append(m, int32(i))
+			i++
+			continue
 		}
-		n, k := len(text), len(m)
-		t, o := unsafe.Pointer(unsafe.SliceData(text)), unsafe.Pointer(unsafe.SliceData(m))
-		for i < end {
-			c := raw[i]
-			if c < utf8.RuneSelf && c != sp1 && c != sp2 {
-				*(*byte)(unsafe.Add(t, n)) = c
-				*(*int32)(unsafe.Add(o, 4*k)) = int32(i)
-				n, k, i = n+1, k+1, i+1
+		// (sjisLeadBase and sjisTrailOK: isSJISLead, sjisLeadIndex and isSJISTrail as two
+		// loads, where their range tests branched on the lead byte's range for each
+		// character.)
+		if lb := sjisLeadBase[c]; sjis && i+1 < len(raw) && lb != 0 && sjisTrailOK[raw[i+1]] {
+			// A two-byte character, most of a Shift_JIS file's non-ASCII: its UTF-8 comes
+			// ready from the table.
+			if u := sjisUTF8[int(lb)-1+int(raw[i+1])-0x40]; u != 0 {
+				o := int32(i)
+				if u>>24 == 3 {
+					text = append(text, byte(u), byte(u>>8), byte(u>>16))
+					m = append(m, o, o, o)
+				} else {
+					text = append(text, byte(u), byte(u>>8))
+					m = append(m, o, o)
+				}
+				i += 2
 				continue
 			}
-			// (sjisLead and sjisUTF8: isSJISLead, sjisLeadIndex and isSJISTrail as two
-			// loads, where their range tests branched on the lead byte's range for each
-			// character.)
-			if lb := sjisLead[c]; sjis && lb != 0 && i+1 < len(raw) {
-				// A two-byte character, most of a Shift_JIS file's non-ASCII: its UTF-8
-				// comes ready from the table, stored as one word with its count in the top
-				// byte, which the next store writes over; its offset goes into four slots
-				// (two words), of which the next character's writes over the rest.
-				if u := sjisUTF8[(int(lb)<<8|int(raw[i+1]))&(sjisUTF8Size-1)]; u != 0 {
-					*(*uint32)(unsafe.Add(t, n)) = u
-					w := uint64(uint32(i)) * 0x1_0000_0001
-					*(*uint64)(unsafe.Add(o, 4*k)) = w
-					*(*uint64)(unsafe.Add(o, 4*k+8)) = w
-					n, k, i = n+int(u>>24), k+int(u>>24), i+2
-					continue
-				}
-			}
-			r, sz := unit(raw[i:], esc, sjis)
-			e := n + utf8.EncodeRune(unsafe.Slice((*byte)(unsafe.Add(t, n)), 4), r)
-			for ; n < e; n++ {
-				*(*int32)(unsafe.Add(o, 4*k)) = int32(i)
-				k++
-			}
-			i += sz
 		}
-		text, m = text[:n], m[:k]
+		r, n := unit(raw[i:], esc, sjis)
+		k := len(text)
+		text = utf8.AppendRune(text, r)
+		for ; k < len(text); k++ {
+			m = append(m, int32(i))
+		}
+		i += n
 	}
 	m = append(m, int32(len(raw)))
 	return text, m
 }
-
-// decodeBlock is how many bytes of raw decodeValue decodes between making room: a value
-// of up to 16 KiB in one go, a longer one (a 4 MiB string) with room for 16 KiB of it at a
-// time, not for three times all of it.
-const decodeBlock = 16 << 10
 
 // appendRedacted appends raw with every digit replaced by '*' (by '0' in a bare number) and
 // every letter (Latin, kana, kanji) by '●' in the file's encoding; separators, punctuation and escape sequences that do

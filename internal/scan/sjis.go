@@ -20,33 +20,25 @@ const (
 var (
 	sjisOnce  sync.Once
 	sjisTable []rune // lead index * sjisTrailCount + trail-0x40; 0 means invalid
-	// sjisUTF8[sjisLead[lead]<<8|trail] is the character as UTF-8: its bytes from the
+	// sjisUTF8 is sjisTable with each rune already encoded as UTF-8: its bytes from the
 	// lowest, and their count in the top byte (every CP932 character is in the BMP, so two
-	// or three); 0 means invalid, an invalid trail byte included. decodeValue copies these
-	// instead of encoding rune by rune; a row of 256 per lead byte, so that the trail byte
-	// needs no test of its own and the index (masked) no bounds check.
-	sjisUTF8 *[sjisUTF8Size]uint32
+	// or three); 0 means invalid. decodeValue copies these instead of encoding rune by rune.
+	sjisUTF8 []uint32
 )
-
-// sjisUTF8Size holds a row of 256 for each of the sjisLeadCount lead bytes (row 0 is for
-// bytes that lead nothing, and stays invalid), rounded up to a power of two for the mask.
-const sjisUTF8Size = 1 << 14
-
-// The rows must fit: a negative constant converted to uint does not compile.
-const _ = uint(sjisUTF8Size - (sjisLeadCount+1)<<8)
 
 func isSJISLead(b byte) bool  { return (b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xFC) }
 func isSJISTrail(b byte) bool { return b >= 0x40 && b <= 0xFC && b != 0x7F }
 
-// sjisLead[b] is sjisLeadIndex(b)+1 for a lead byte b (isSJISLead), else 0: the row of
-// sjisUTF8 for characters that start with b. Built once; read-only.
-var sjisLead = func() (l [256]uint8) {
+// sjisLeadBase[b] is sjisLeadIndex(b)*sjisTrailCount+1 for a lead byte b (isSJISLead),
+// else 0; sjisTrailOK[b] is isSJISTrail(b). Built once; read-only.
+var sjisLeadBase, sjisTrailOK = func() (l [256]int32, t [256]bool) {
 	for b := range 256 {
 		if isSJISLead(byte(b)) {
-			l[b] = uint8(sjisLeadIndex(byte(b)) + 1)
+			l[b] = int32(sjisLeadIndex(byte(b))*sjisTrailCount + 1)
 		}
+		t[b] = isSJISTrail(byte(b))
 	}
-	return l
+	return l, t
 }()
 
 func sjisLeadIndex(b byte) int {
@@ -59,7 +51,7 @@ func sjisLeadIndex(b byte) int {
 func loadSJIS() {
 	sjisOnce.Do(func() {
 		t := make([]rune, sjisLeadCount*sjisTrailCount)
-		u := new([sjisUTF8Size]uint32)
+		u := make([]uint32, len(t))
 		dec := japanese.ShiftJIS.NewDecoder()
 		var in [2]byte
 		for l := 0x81; l <= 0xFC; l++ {
@@ -84,7 +76,7 @@ func loadSJIS() {
 				for k, c := range out {
 					p |= uint32(c) << (8 * k)
 				}
-				u[int(sjisLead[l])<<8|tr] = p | uint32(len(out))<<24
+				u[sjisLeadIndex(byte(l))*sjisTrailCount+tr-0x40] = p | uint32(len(out))<<24
 			}
 		}
 		sjisTable, sjisUTF8 = t, u
